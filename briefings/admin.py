@@ -1,0 +1,246 @@
+"""The editors' admin: a briefing, its sections and its references on one page."""
+
+import reversion
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.forms.models import BaseInlineFormSet
+from django.http import Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
+from reversion.admin import VersionAdmin
+
+from sources.models import Reference
+
+from .models import Assessment, Briefing, Partner, Publication
+from .parsing import parse_body
+from .services import PublishError, publication_problems, publish_briefing, record_sections
+
+
+class SectionFormSet(BaseInlineFormSet):
+    """Checks each section's citations against the reference list on the same page."""
+
+    reference_formset = None
+
+    def reference_numbers(self):
+        refs = self.reference_formset
+        if refs is None or not refs.is_valid():
+            return set(Reference.objects.filter(briefing=self.instance).values_list("number", flat=True))
+        return {
+            form.cleaned_data["number"]
+            for form in refs.forms
+            if form.cleaned_data.get("number") and not form.cleaned_data.get("DELETE")
+        }
+
+    def clean(self):
+        super().clean()
+        numbers = self.reference_numbers()
+        self.warnings = []
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE") or "body" not in data:
+                continue
+            heading = data.get("heading") or "untitled section"
+            parsed = parse_body(data["body"], clean=False)
+            for error in parsed.errors:
+                form.add_error("body", error.message)
+            unknown = sorted(set(parsed.citations) - numbers)
+            if unknown:
+                cited = ", ".join(f"[{n}]" for n in unknown)
+                form.add_error(
+                    "body",
+                    f"{cited} names no entry in the reference list. Add the reference below, "
+                    "or correct the marker.",
+                )
+            self.warnings += [f"“{heading}”: {w.message}" for w in parsed.warnings]
+
+
+class AssessmentInline(admin.StackedInline):
+    model = Assessment
+    formset = SectionFormSet
+    extra = 0
+    fields = ("position", "heading", "partners", "body")
+    autocomplete_fields = ("partners",)
+    ordering = ("position", "pk")
+    verbose_name_plural = "Sections (the first is the executive summary)"
+
+
+class ReferenceInline(admin.TabularInline):
+    model = Reference
+    extra = 0
+    fields = ("number", "source")
+    autocomplete_fields = ("source",)
+    ordering = ("number",)
+    verbose_name_plural = "Reference list"
+
+
+class BriefingForm(forms.ModelForm):
+    change_note = forms.CharField(
+        required=False,
+        max_length=500,
+        help_text="What you changed and why, for the revision history (not shown to readers).",
+    )
+
+    class Meta:
+        model = Briefing
+        fields = ("title", "slug", "subject")
+
+
+@admin.register(Briefing)
+class BriefingAdmin(VersionAdmin):
+    form = BriefingForm
+    list_display = ("title", "subject", "status", "publication_count", "updated_at")
+    list_filter = ("status", "subject")
+    search_fields = ("title", "subject", "slug")
+    prepopulated_fields = {"slug": ("title",)}
+    readonly_fields = ("status",)
+    fieldsets = ((None, {"fields": ("title", "slug", "subject", "status", "change_note")}),)
+    inlines = (AssessmentInline, ReferenceInline)
+    history_latest_first = True
+
+    change_form_template = "admin/briefings/briefing/change_form.html"
+
+    def get_urls(self):
+        urls = [
+            path(
+                "<path:object_id>/publish/",
+                self.admin_site.admin_view(self.publish_view),
+                name="briefings_briefing_publish",
+            ),
+        ]
+        return urls + super().get_urls()
+
+    def has_publish_permission(self, request):
+        return request.user.has_perm("briefings.publish_briefing")
+
+    def publish_view(self, request, object_id):
+        """Freeze the working copy into the next publication, with a public note."""
+        briefing = self.get_object(request, unquote(object_id))
+        if briefing is None:
+            raise Http404("No such briefing.")
+        if not self.has_publish_permission(request):
+            raise PermissionDenied
+        first = not briefing.publications.exists()
+        form = PublishForm(request.POST or None)
+        if first:
+            form.fields["kind"].choices = [(Publication.Kind.FIRST, "First publication")]
+        problems = publication_problems(briefing)
+        if request.method == "POST" and form.is_valid() and not problems:
+            try:
+                publication = publish_briefing(
+                    briefing=briefing,
+                    user=request.user,
+                    note=form.cleaned_data["note"],
+                    kind=form.cleaned_data["kind"],
+                )
+            except PublishError as error:
+                problems = error.problems
+            else:
+                messages.success(request, f"Published as version {publication.number}.")
+                return redirect("admin:briefings_briefing_change", briefing.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": briefing,
+            "title": f"Publish “{briefing}”",
+            "form": form,
+            "problems": problems,
+            "first": first,
+        }
+        return TemplateResponse(request, "admin/briefings/briefing/publish.html", context)
+
+    def get_queryset(self, request):
+
+        return super().get_queryset(request).annotate(n_publications=Count("publications"))
+
+    @admin.display(description="Publications", ordering="n_publications")
+    def publication_count(self, obj):
+        return obj.n_publications
+
+    def _create_formsets(self, request, obj, change):
+        formsets, inline_instances = super()._create_formsets(request, obj, change)
+        by_model = {formset.model: formset for formset in formsets}
+        if Assessment in by_model and Reference in by_model:
+            by_model[Assessment].reference_formset = by_model[Reference]
+        return formsets, inline_instances
+
+    def save_model(self, request, obj, form, change):
+        obj.status = Briefing.Status.DRAFT
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Partners are written after the sections; record them in this revision.
+        record_sections(form.instance)
+        for formset in formsets:
+            for warning in getattr(formset, "warnings", []):
+                messages.warning(request, f"Saved with a warning — {warning}")
+
+    def log_change(self, request, obj, message):
+        entry = super().log_change(request, obj, message)
+        self._use_change_note(request)
+        return entry
+
+    def log_addition(self, request, obj, message):
+        entry = super().log_addition(request, obj, message)
+        self._use_change_note(request)
+        return entry
+
+    def _use_change_note(self, request):
+        note = request.POST.get("change_note", "").strip()
+        if note and reversion.is_active():
+            reversion.set_comment(note)
+
+
+@admin.register(Partner)
+class PartnerAdmin(VersionAdmin):
+    list_display = ("name", "slug")
+    search_fields = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+
+
+@admin.register(Publication)
+class PublicationAdmin(admin.ModelAdmin):
+    """Publications are immutable: listed and viewed, never edited here."""
+
+    list_display = ("briefing", "number", "kind", "published_by", "published_at")
+    list_filter = ("kind",)
+    search_fields = ("title", "note")
+    readonly_fields = (
+        "briefing",
+        "number",
+        "revision",
+        "kind",
+        "note",
+        "title",
+        "subject",
+        "schema_version",
+        "published_by",
+        "published_at",
+        "snapshot",
+    )
+    exclude = ("rendered_html",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class PublishForm(forms.Form):
+    kind = forms.ChoiceField(
+        choices=[(Publication.Kind.UPDATE, "Update"), (Publication.Kind.CORRECTION, "Correction")],
+        help_text="A correction is marked as such in the public change log.",
+    )
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text="Public change note: what changed, in a sentence readers will understand.",
+    )

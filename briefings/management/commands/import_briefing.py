@@ -1,0 +1,82 @@
+"""Import a briefing from a text file in the Assay format (docs/import-format.md).
+
+All or nothing: a malformed file is reported as FILE:LINE: problem, the
+command exits non-zero and the database is left exactly as it was.
+"""
+
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
+
+from briefings.parsing import FormatError, parse_document
+from briefings.services import PublishError, import_briefing, publish_briefing
+
+
+class Command(BaseCommand):
+    help = "Import a briefing file, creating the briefing or updating its working copy."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="Path to a UTF-8 text file in the briefing format.")
+        parser.add_argument("--slug", help="Briefing slug (default: from the title).")
+        parser.add_argument("--subject", help="Briefing subject, e.g. 'Venezuela'.")
+        parser.add_argument("--publish", action="store_true", help="Publish after importing.")
+        parser.add_argument("--note", help="Public change note (required with --publish).")
+        parser.add_argument("--user", help="Username recorded on the revision and publication.")
+        parser.add_argument("--dry-run", action="store_true", help="Report what would happen; write nothing.")
+
+    def handle(self, *args, **options):
+        path = Path(options["file"])
+        if options["publish"] and not (options["note"] or "").strip():
+            raise CommandError("--publish needs --note TEXT: the public change note readers will see.")
+        try:
+            raw = path.read_bytes()
+        except OSError as error:
+            raise CommandError(f"{path}: cannot read the file ({error.strerror})") from error
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            line = raw[: error.start].count(b"\n") + 1
+            raise CommandError(f"{path}:{line}: the file is not UTF-8 (byte {error.start})") from error
+        try:
+            document = parse_document(text)
+        except FormatError as error:
+            raise CommandError(f"{path}:{error.line}: {error.message}") from error
+
+        user = None
+        if options["user"]:
+            user = get_user_model().objects.filter(username=options["user"]).first()
+            if user is None:
+                raise CommandError(f"--user {options['user']!r}: no such user")
+        try:
+            result = import_briefing(
+                document=document,
+                slug=options["slug"],
+                subject=options["subject"],
+                user=user,
+                dry_run=options["dry_run"],
+            )
+        except DatabaseError as error:
+            raise CommandError(
+                f"{path}: the database refused the import, nothing was written: {error}"
+            ) from error
+
+        for warning in result.warnings:
+            where = f"{path}:{warning.line}" if warning.line else str(path)
+            self.stderr.write(self.style.WARNING(f"{where}: warning: {warning.message}"))
+        verb = "Would import" if result.dry_run else ("Imported" if result.created else "Updated")
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{verb} “{document.title}” as /briefings/{result.briefing.slug}/: "
+                f"{result.sections - 1} sections and the executive summary, "
+                f"{result.references_created} new references, {result.claims} claims, "
+                f"{result.citations} citations, partners: {', '.join(result.partners) or 'none'}."
+            )
+        )
+        if options["publish"] and not result.dry_run:
+            try:
+                publication = publish_briefing(briefing=result.briefing, user=user, note=options["note"])
+            except PublishError as error:
+                raise CommandError("Imported, but not published: " + "; ".join(error.problems)) from error
+            self.stdout.write(self.style.SUCCESS(f"Published as version {publication.number}."))

@@ -1,0 +1,79 @@
+"""Load the project's own sample briefing, publish it, and create a local editor.
+
+`make run` calls this on every start; it reuses whatever already exists, so
+running it again changes nothing. The sample is fictional and labelled so.
+"""
+
+import secrets
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from briefings.models import Briefing
+from briefings.parsing import parse_document
+from briefings.services import import_briefing, publish_briefing
+from sources.models import Source
+
+SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "sample-briefing.txt"
+SAMPLE_SLUG = "sample-estmark-water-security"
+
+# Details for some of the sample's sources; the rest stay "details pending" to
+# show editors what an imported placeholder looks like.
+SAMPLE_SOURCES = {
+    1: ("Arden Development Bank: Estmark water portfolio review (sample)", "Arden Development Bank", "news"),
+    2: ("Estmark water ministry: drought statement (sample)", "Estmark Ministry of Water", "government"),
+    3: ("Three partners, one river: an analysis (sample)", "Assay sample desk", "analysis"),
+}
+
+
+class Command(BaseCommand):
+    help = "Load and publish the sample briefing and create a local 'editor' account (idempotent)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--username", default="editor")
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        user = self.ensure_editor(options["username"])
+        briefing = Briefing.objects.filter(slug=SAMPLE_SLUG).first()
+        if briefing is None:
+            document = parse_document(SAMPLE.read_text(encoding="utf-8"))
+            result = import_briefing(
+                document=document, slug=SAMPLE_SLUG, subject="Estmark (sample)", user=user
+            )
+            briefing = result.briefing
+            for ref in briefing.references.select_related("source"):
+                if ref.number in SAMPLE_SOURCES:
+                    title, publisher, kind = SAMPLE_SOURCES[ref.number]
+                    Source.objects.filter(pk=ref.source_id).update(
+                        title=title,
+                        publisher=publisher,
+                        kind=kind,
+                        url=f"https://example.org/assay-sample/source-{ref.number}",
+                        details_pending=False,
+                    )
+            self.stdout.write(self.style.SUCCESS(f"Loaded the sample briefing /briefings/{SAMPLE_SLUG}/."))
+        if not briefing.publications.exists():
+            publish_briefing(briefing=briefing, user=user, note="First publication of the sample briefing.")
+            self.stdout.write(self.style.SUCCESS("Published the sample briefing."))
+
+    def ensure_editor(self, username):
+        User = get_user_model()
+        user = User.objects.filter(username=username).first()
+        if user is not None:
+            self.stdout.write(
+                f"Editor account '{username}' exists. Forgot the password? "
+                f"python manage.py changepassword {username}"
+            )
+            return user
+        password = secrets.token_urlsafe(12)
+        user = User.objects.create_superuser(username=username, email="", password=password)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Created the local editor account. Log in at http://127.0.0.1:8000/admin/ "
+                f"as '{username}' with password: {password}"
+            )
+        )
+        return user

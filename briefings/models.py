@@ -1,0 +1,245 @@
+"""Partners, briefings and their sections, publications and what publishing derives.
+
+The working copy (Briefing, Assessment, sources.Reference) is what editors
+change; every change is a django-reversion revision. Readers only ever see
+Publication rows and the rows publishing derives from them (PublishedSection,
+Claim, ClaimCitation), which exist for each briefing's current publication.
+"""
+
+import reversion
+from django.conf import settings
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+from reversion.models import Revision
+
+
+class Partner(models.Model):
+    """A country or actor that briefings assess, shared across briefings."""
+
+    name = models.CharField(max_length=200, unique=True, help_text="As readers know it, e.g. 'Russia'.")
+    slug = models.SlugField(max_length=200, unique=True, help_text="Used in the partner page's URL.")
+    description = models.TextField(blank=True, help_text="One or two sentences shown on the partner page.")
+
+    class Meta:
+        ordering = ("name",)
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("briefings:partner-detail", kwargs={"slug": self.slug})
+
+
+class BriefingStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    IN_REVIEW = "in_review", "Awaiting review"
+    CHANGES_REQUESTED = "changes_requested", "Changes requested"
+    PUBLISHED = "published", "Published, no changes since"
+
+
+class Briefing(models.Model):
+    """The question a briefing answers, and its working copy's editorial state."""
+
+    Status = BriefingStatus
+
+    title = models.CharField(
+        max_length=500, help_text="The question the briefing answers, as readers will see it."
+    )
+    slug = models.SlugField(
+        max_length=200, unique=True, help_text="The briefing's address: /briefings/<slug>/. Keep it stable."
+    )
+    subject = models.CharField(
+        max_length=200, blank=True, help_text="What the briefing is about, e.g. 'Venezuela'."
+    )
+    status = models.CharField(
+        max_length=20,
+        choices=Status.choices,
+        default=Status.DRAFT,
+        help_text="Where the working copy stands. Any edit makes it a draft again.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ("title",)
+        permissions = [("publish_briefing", "Can publish a briefing")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=BriefingStatus.values), name="briefing_status_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("briefings:briefing-detail", kwargs={"slug": self.slug})
+
+
+class Assessment(models.Model):
+    """One section of a briefing: the executive summary (first), or a numbered section."""
+
+    briefing = models.ForeignKey(Briefing, on_delete=models.CASCADE, related_name="sections")
+    position = models.PositiveIntegerField(
+        default=0,
+        help_text="Order in the briefing. The first section is the executive summary.",
+    )
+    heading = models.CharField(
+        max_length=500, help_text="'Partner: subtitle' for a partner section, or a theme."
+    )
+    body = models.TextField(
+        help_text="Prose. Cite entry n of the reference list as [n], after the words it supports."
+    )
+    partners = models.ManyToManyField(
+        Partner, blank=True, related_name="assessments", help_text="Partners this section concerns."
+    )
+
+    class Meta:
+        ordering = ("briefing", "position", "pk")
+        verbose_name = "section"
+
+    def __str__(self):
+        return self.heading
+
+
+class PublicationQuerySet(models.QuerySet):
+    def current(self):
+        """The latest publication of each briefing."""
+        newer = Publication.objects.filter(briefing=OuterRef("briefing"), number__gt=OuterRef("number"))
+        return self.filter(~Exists(newer))
+
+
+class PublicationKind(models.TextChoices):
+    FIRST = "first", "First publication"
+    UPDATE = "update", "Update"
+    CORRECTION = "correction", "Correction"
+
+
+class Publication(models.Model):
+    """An immutable, numbered snapshot of a briefing as published."""
+
+    SCHEMA_VERSION = 1
+
+    Kind = PublicationKind
+
+    briefing = models.ForeignKey(Briefing, on_delete=models.PROTECT, related_name="publications")
+    number = models.PositiveIntegerField(help_text="1, 2, 3 … per briefing.")
+    revision = models.ForeignKey(
+        Revision,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The working-copy revision this publication was made from.",
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    note = models.TextField(help_text="Public change note, shown to readers in the change log.")
+    title = models.CharField(max_length=500)
+    subject = models.CharField(max_length=200, blank=True)
+    schema_version = models.PositiveSmallIntegerField(default=SCHEMA_VERSION)
+    snapshot = models.JSONField(help_text="The briefing as published; see docs/snapshot-schema.md.")
+    rendered_html = models.TextField(help_text="The escaped article body, rendered once at publication.")
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    published_at = models.DateTimeField()
+
+    objects = PublicationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("briefing", "-number")
+        get_latest_by = "number"
+        constraints = [
+            models.UniqueConstraint(fields=("briefing", "number"), name="publication_unique_number"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="publication_number_positive"),
+            models.CheckConstraint(
+                condition=Q(kind__in=PublicationKind.values), name="publication_kind_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=("-published_at",), name="publication_published_idx")]
+
+    def __str__(self):
+        return f"{self.title} (v{self.number})"
+
+    def get_absolute_url(self):
+        return reverse(
+            "briefings:publication-detail", kwargs={"slug": self.briefing.slug, "number": self.number}
+        )
+
+
+class PublishedSection(models.Model):
+    """A section of a briefing's current publication, for partner pages and search."""
+
+    publication = models.ForeignKey(Publication, on_delete=models.CASCADE, related_name="published_sections")
+    briefing = models.ForeignKey(Briefing, on_delete=models.CASCADE, related_name="+")
+    number = models.PositiveIntegerField(help_text="0 for the executive summary.")
+    heading = models.CharField(max_length=500)
+    body = models.TextField()
+    partners = models.ManyToManyField(Partner, blank=True, related_name="published_sections")
+
+    class Meta:
+        ordering = ("publication", "number")
+        constraints = [
+            models.UniqueConstraint(fields=("publication", "number"), name="published_section_unique_number"),
+        ]
+
+    def __str__(self):
+        return self.heading
+
+    def get_absolute_url(self):
+        return f"{self.briefing.get_absolute_url()}#{self.anchor}"
+
+    @property
+    def anchor(self):
+        return section_anchor(self.number)
+
+
+class Claim(models.Model):
+    """One cited sentence of a current publication. Derived by publishing, never typed in."""
+
+    section = models.ForeignKey(PublishedSection, on_delete=models.CASCADE, related_name="claims")
+    ordinal = models.PositiveIntegerField(help_text="Position of the sentence within its section, from 1.")
+    text = models.TextField()
+    sources = models.ManyToManyField("sources.Source", through="ClaimCitation", related_name="claims")
+
+    class Meta:
+        ordering = ("section", "ordinal")
+        constraints = [
+            models.UniqueConstraint(fields=("section", "ordinal"), name="claim_unique_ordinal"),
+        ]
+
+    def __str__(self):
+        return self.text
+
+    @property
+    def anchor(self):
+        return f"{self.section.anchor}-claim-{self.ordinal}"
+
+
+class ClaimCitation(models.Model):
+    """The n-th citation of a claim, in the order written."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="citations")
+    position = models.PositiveIntegerField()
+    reference_number = models.PositiveIntegerField()
+    source = models.ForeignKey("sources.Source", on_delete=models.CASCADE, related_name="citations")
+
+    class Meta:
+        ordering = ("claim", "position")
+        constraints = [
+            models.UniqueConstraint(fields=("claim", "position"), name="claim_citation_unique_position"),
+        ]
+
+    def __str__(self):
+        return f"[{self.reference_number}]"
+
+
+def section_anchor(number):
+    return "summary" if number == 0 else f"section-{number}"
+
+
+# A briefing, its sections and its references are one revision.
+reversion.register(Partner)
+reversion.register(Assessment)
+reversion.register(Briefing, follow=("sections", "references"))

@@ -1,0 +1,240 @@
+"""Editorial operations that change several models at once.
+
+Each is a plain function with keyword-only arguments, runs in one
+transaction and is recorded as one django-reversion revision, so that the
+path data takes is visible here rather than hidden in signals.
+"""
+
+from dataclasses import dataclass, field
+
+import reversion
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.text import slugify
+
+from sources.models import Reference, Source
+
+from .models import Assessment, Briefing, Claim, ClaimCitation, Partner, Publication, PublishedSection
+from .parsing import Issue, ParsedDocument, parse_body
+from .snapshot import build_snapshot, render_snapshot
+
+PLACEHOLDER_TITLE = "Source [{number}] of “{slug}” — details needed"
+
+
+class PublishError(Exception):
+    """The working copy cannot be published; ``problems`` says why, section by section."""
+
+    def __init__(self, problems):
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+class _DryRun(Exception):
+    pass
+
+
+@dataclass
+class ImportResult:
+    briefing: Briefing
+    created: bool
+    dry_run: bool
+    sections: int = 0
+    references_created: int = 0
+    claims: int = 0
+    citations: int = 0
+    partners: list[str] = field(default_factory=list)
+    warnings: list[Issue] = field(default_factory=list)
+
+
+def partner_for_name(name):
+    """The partner called ``name`` (any case), created if it does not exist."""
+    partner = Partner.objects.filter(name__iexact=name).first()
+    if partner:
+        return partner
+    base = slugify(name) or "partner"
+    slug, n = base, 2
+    while Partner.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return Partner.objects.create(name=name, slug=slug)
+
+
+def record_sections(briefing):
+    """Re-serialise a briefing's sections into the open revision.
+
+    django-reversion serialises a model on post_save, before its many-to-many
+    fields are written; following ``sections`` from the briefing then skips
+    them as already added. Adding them explicitly once partners are set puts
+    the partners in this revision rather than the next one.
+    """
+    for section in briefing.sections.all():
+        reversion.add_to_revision(section)
+    reversion.add_to_revision(briefing)
+
+
+def import_briefing(*, document: ParsedDocument, slug=None, subject=None, user=None, dry_run=False):
+    """Create or update a briefing's working copy from a parsed document.
+
+    Re-importing an existing slug updates that briefing in place as one new
+    revision: sections are matched by position, partners and sources reused,
+    and nothing is duplicated. With ``dry_run`` everything is rolled back.
+    """
+    slug = slug or slugify(document.title)[:200]
+    result = None
+    try:
+        with transaction.atomic(), reversion.create_revision():
+            briefing = Briefing.objects.select_for_update().filter(slug=slug).first()
+            created = briefing is None
+            if created:
+                briefing = Briefing(slug=slug)
+            briefing.title = document.title
+            if subject is not None:
+                briefing.subject = subject
+            briefing.status = Briefing.Status.DRAFT
+            briefing.full_clean()
+            briefing.save()
+
+            existing = list(briefing.sections.order_by("position", "pk"))
+            partners = []
+            for index, parsed in enumerate(document.sections):
+                section = existing[index] if index < len(existing) else Assessment(briefing=briefing)
+                section.position = index
+                section.heading = parsed.heading
+                section.body = parsed.body.text
+                section.save()
+                if parsed.partner_name:
+                    partner = partner_for_name(parsed.partner_name)
+                    partners.append(partner.name)
+                    section.partners.set([partner])
+                else:
+                    section.partners.clear()
+            for stale in existing[len(document.sections) :]:
+                stale.delete()
+
+            have = set(Reference.objects.filter(briefing=briefing).values_list("number", flat=True))
+            missing = [n for n in document.reference_numbers if n not in have]
+            for number in missing:
+                source = Source.objects.create(
+                    title=PLACEHOLDER_TITLE.format(number=number, slug=slug), details_pending=True
+                )
+                Reference.objects.create(briefing=briefing, number=number, source=source)
+            warnings = list(document.warnings)
+            uncited = sorted(have - set(document.reference_numbers))
+            if uncited:
+                warnings.append(Issue("references no longer cited: " + ", ".join(f"[{n}]" for n in uncited)))
+
+            record_sections(briefing)
+            reversion.set_user(user)
+            reversion.set_comment(f"Imported ({'new briefing' if created else 'update'})")
+            result = ImportResult(
+                briefing=briefing,
+                created=created,
+                dry_run=dry_run,
+                sections=len(document.sections),
+                references_created=len(missing),
+                claims=sum(len(s.body.claims) for s in document.sections),
+                citations=sum(len(s.body.citations) for s in document.sections),
+                partners=partners,
+                warnings=warnings,
+            )
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        pass
+    return result
+
+
+def publication_problems(briefing):
+    """Why the working copy cannot be published, or an empty list."""
+    problems = []
+    numbers = set(Reference.objects.filter(briefing=briefing).values_list("number", flat=True))
+    sections = list(briefing.sections.order_by("position", "pk"))
+    if not sections:
+        problems.append("the briefing has no sections")
+    for index, section in enumerate(sections):
+        label = "Executive summary" if index == 0 else f"§{index} “{section.heading}”"
+        parsed = parse_body(section.body, clean=False)
+        problems += [f"{label}: {error.message}" for error in parsed.errors]
+        unknown = sorted(set(parsed.citations) - numbers)
+        if unknown:
+            problems.append(
+                f"{label}: cites {', '.join(f'[{n}]' for n in unknown)}, not in the reference list"
+            )
+    return problems
+
+
+def latest_revision(briefing):
+    version = reversion.models.Version.objects.get_for_object(briefing).select_related("revision").first()
+    return version.revision if version else None
+
+
+def publish_briefing(*, briefing, user, note, kind=None):
+    """Freeze the working copy into the next Publication and rebuild its claims."""
+    note = (note or "").strip()
+    if not note:
+        raise PublishError(["a public note is required: say what changed for readers"])
+    with transaction.atomic():
+        briefing = Briefing.objects.select_for_update().get(pk=briefing.pk)
+        problems = publication_problems(briefing)
+        if problems:
+            raise PublishError(problems)
+        last = briefing.publications.aggregate(n=Max("number"))["n"] or 0
+        number = last + 1
+        if kind is None:
+            kind = Publication.Kind.FIRST if number == 1 else Publication.Kind.UPDATE
+        if (number == 1) != (kind == Publication.Kind.FIRST):
+            raise PublishError(
+                ["the first publication must be of kind 'first'; later ones 'update' or 'correction'"]
+            )
+        revision = latest_revision(briefing)
+        if revision is None:
+            with reversion.create_revision():
+                record_sections(briefing)
+                reversion.set_user(user)
+                reversion.set_comment("Recorded at publication")
+            revision = latest_revision(briefing)
+        snapshot = build_snapshot(briefing)
+        publication = Publication.objects.create(
+            briefing=briefing,
+            number=number,
+            revision=revision,
+            kind=kind,
+            note=note,
+            title=briefing.title,
+            subject=briefing.subject,
+            snapshot=snapshot,
+            rendered_html=render_snapshot(snapshot),
+            published_by=user,
+            published_at=timezone.now(),
+        )
+        rebuild_derived(publication)
+        # A state change, not an edit: no new revision.
+        Briefing.objects.filter(pk=briefing.pk).update(status=Briefing.Status.PUBLISHED)
+    return publication
+
+
+def rebuild_derived(publication):
+    """Replace a briefing's published sections and claims with those of ``publication``."""
+    PublishedSection.objects.filter(briefing=publication.briefing_id).delete()
+    snapshot = publication.snapshot
+    partners = {p.slug: p for p in Partner.objects.all()}
+    sources = {ref["number"]: ref["source"]["id"] for ref in snapshot["references"]}
+    citations = []
+    for data in snapshot["sections"]:
+        section = PublishedSection.objects.create(
+            publication=publication,
+            briefing_id=publication.briefing_id,
+            number=data["number"],
+            heading=data["heading"],
+            body=data["body"],
+        )
+        section.partners.set([partners[p["slug"]] for p in data["partners"] if p["slug"] in partners])
+        claims = Claim.objects.bulk_create(
+            Claim(section=section, ordinal=i, text=c["text"]) for i, c in enumerate(data["claims"], 1)
+        )
+        for claim, claim_data in zip(claims, data["claims"], strict=True):
+            citations += [
+                ClaimCitation(claim=claim, position=pos, reference_number=n, source_id=sources[n])
+                for pos, n in enumerate(claim_data["citations"], 1)
+            ]
+    ClaimCitation.objects.bulk_create(citations)

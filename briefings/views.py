@@ -1,0 +1,121 @@
+"""Public briefing pages. They read publications only, never the working copy."""
+
+from django.conf import settings
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date
+from django.views.generic import ListView
+
+from .models import Briefing, Partner, Publication, PublishedSection
+from .snapshot import build_snapshot, render_snapshot
+
+
+def published(request, template, context, *, etag, last_modified):
+    """Render an immutable public page with validators a browser or CDN can reuse."""
+    etag = f'"{etag}"'
+    timestamp = int(last_modified.timestamp())
+    response = get_conditional_response(request, etag=etag, last_modified=timestamp)
+    if response is None:
+        response = render(request, template, context)
+        response["ETag"] = etag
+        response["Last-Modified"] = http_date(timestamp)
+    patch_cache_control(response, public=True, max_age=settings.ASSAY_PUBLIC_CACHE_SECONDS)
+    return response
+
+
+def change_log(briefing_id):
+    return list(
+        Publication.objects.filter(briefing_id=briefing_id)
+        .order_by("-number")
+        .only("number", "kind", "note", "published_at", "briefing_id")
+    )
+
+
+class BriefingListView(ListView):
+    """The home page: every published briefing, most recently updated first."""
+
+    template_name = "briefings/briefing_list.html"
+    context_object_name = "publications"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return (
+            Publication.objects.current()
+            .select_related("briefing")
+            .defer("rendered_html")
+            .order_by("-published_at")
+        )
+
+
+def briefing_detail(request, slug):
+    """The latest publication of a briefing; staff may preview one never published."""
+    publication = (
+        Publication.objects.select_related("briefing").filter(briefing__slug=slug).order_by("-number").first()
+    )
+    if publication is None:
+        return draft_preview(request, slug)
+    return publication_page(request, publication, is_latest=True)
+
+
+def publication_detail(request, slug, number):
+    """The permanent page of publication ``number``."""
+    publication = get_object_or_404(
+        Publication.objects.select_related("briefing"), briefing__slug=slug, number=number
+    )
+    return publication_page(request, publication, is_latest=None)
+
+
+def publication_page(request, publication, *, is_latest):
+    log = change_log(publication.briefing_id)
+    latest = log[0]
+    context = {
+        "publication": publication,
+        "briefing": publication.briefing,
+        "article": publication.rendered_html,
+        "snapshot": publication.snapshot,
+        "change_log": log,
+        "first_published": log[-1].published_at,
+        "latest": latest,
+        "is_latest": latest.number == publication.number,
+    }
+    return published(
+        request,
+        "briefings/briefing_detail.html",
+        context,
+        etag=f"pub-{publication.pk}-of-{latest.number}",
+        last_modified=latest.published_at,
+    )
+
+
+def draft_preview(request, slug):
+    if not request.user.is_staff:
+        raise Http404("No published briefing at this address.")
+    briefing = get_object_or_404(Briefing, slug=slug)
+    snapshot = build_snapshot(briefing)
+    response = render(
+        request,
+        "briefings/briefing_detail.html",
+        {
+            "briefing": briefing,
+            "article": render_snapshot(snapshot),
+            "snapshot": snapshot,
+            "is_draft": True,
+        },
+    )
+    response["X-Robots-Tag"] = "noindex"
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+def partner_detail(request, slug):
+    """Every section of a current publication that concerns this partner."""
+    partner = get_object_or_404(Partner, slug=slug)
+    sections = (
+        PublishedSection.objects.filter(partners=partner)
+        .select_related("briefing", "publication")
+        .order_by("briefing__title", "number")
+    )
+    response = render(request, "briefings/partner_detail.html", {"partner": partner, "sections": sections})
+    patch_cache_control(response, public=True, max_age=settings.ASSAY_PUBLIC_CACHE_SECONDS)
+    return response

@@ -1,0 +1,102 @@
+"""Sources (shared bibliographic records) and each briefing's reference list."""
+
+import reversion
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+
+class SourceKind(models.TextChoices):
+    NEWS = "news", "News report"
+    ANALYSIS = "analysis", "Analysis or think-tank paper"
+    GOVERNMENT = "government", "Government or official statement"
+    ACADEMIC = "academic", "Academic publication"
+    DATA = "data", "Data set"
+    OTHER = "other", "Other"
+
+
+class SourceReliability(models.TextChoices):
+    UNRATED = "unrated", "Not yet rated"
+    HIGH = "high", "High"
+    MEDIUM = "medium", "Medium"
+    LOW = "low", "Low"
+
+
+class Source(models.Model):
+    """A bibliographic record, shared by every briefing that cites it."""
+
+    Kind = SourceKind
+    Reliability = SourceReliability
+
+    title = models.CharField(max_length=500, help_text="The source's own title, as published.")
+    publisher = models.CharField(
+        max_length=200, blank=True, help_text="Outlet, institution or author responsible."
+    )
+    url = models.URLField(
+        "URL",
+        max_length=1000,
+        blank=True,
+        help_text="Where readers can check the source. Sources are de-duplicated by URL.",
+    )
+    published_on = models.DateField(
+        null=True, blank=True, help_text="Date the source was published, if known."
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    reliability = models.CharField(
+        max_length=20,
+        choices=Reliability.choices,
+        default=Reliability.UNRATED,
+        help_text="The desk's judgement of how far this source can be relied on.",
+    )
+    details_pending = models.BooleanField(
+        default=False,
+        help_text="Set by the importer on placeholder sources. Clear it once the details are filled in.",
+    )
+    notes = models.TextField(blank=True, help_text="Internal notes; never shown to readers.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ("title", "pk")
+        constraints = [
+            models.UniqueConstraint(fields=("url",), condition=~Q(url=""), name="source_unique_url"),
+            models.CheckConstraint(condition=Q(kind__in=SourceKind.values), name="source_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(reliability__in=SourceReliability.values),
+                name="source_reliability_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=("publisher",), name="source_publisher_idx")]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("sources:source-detail", kwargs={"pk": self.pk})
+
+
+class Reference(models.Model):
+    """Entry ``number`` of a briefing's reference list, pointing to a source."""
+
+    briefing = models.ForeignKey("briefings.Briefing", on_delete=models.CASCADE, related_name="references")
+    number = models.PositiveIntegerField(help_text="The n that the briefing's text cites as [n].")
+    source = models.ForeignKey(
+        Source,
+        on_delete=models.PROTECT,
+        related_name="references",
+        help_text="The source this entry points to. Start typing to search sources.",
+    )
+
+    class Meta:
+        ordering = ("briefing", "number")
+        constraints = [
+            models.UniqueConstraint(fields=("briefing", "number"), name="reference_unique_number"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="reference_number_positive"),
+        ]
+
+    def __str__(self):
+        return f"[{self.number}] {self.source}"
+
+
+reversion.register(Source)
+reversion.register(Reference)
