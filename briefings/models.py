@@ -63,7 +63,10 @@ class Briefing(models.Model):
 
     class Meta:
         ordering = ("title",)
-        permissions = [("publish_briefing", "Can publish a briefing")]
+        permissions = [
+            ("publish_briefing", "Can publish a briefing"),
+            ("revert_briefing", "Can revert a briefing to an earlier revision"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=BriefingStatus.values), name="briefing_status_valid"

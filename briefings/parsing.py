@@ -40,10 +40,14 @@ SECTION_HEADING_RE = re.compile(r"^(\d+)\.\s+(\S.*)$")
 LINK_DEBRIS_RE = re.compile(r'[ \t]*[^\s"\[\]<>]*"(?:\s+[a-zA-Z-]+="[^"]*")+\s*>')
 
 # Words ending in a full stop that do not end a sentence.
-ABBREVIATIONS = frozenset(  # noqa: SIM905
-    "mr mrs ms dr prof st jr sr gen col lt capt sgt adm sen rep gov pres "
-    "no vol fig ch pp e.g i.e etc vs cf al approx est jan feb mar apr jun jul "
-    "aug sep sept oct nov dec inc ltd co corp".split()
+ABBREVIATIONS = frozenset(
+    {
+        *("mr", "mrs", "ms", "dr", "prof", "st", "jr", "sr"),
+        *("gen", "col", "lt", "capt", "sgt", "adm", "sen", "rep", "gov", "pres"),
+        *("no", "vol", "fig", "ch", "pp", "e.g", "i.e", "etc", "vs", "cf", "al", "approx", "est"),
+        *("jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"),
+        *("inc", "ltd", "co", "corp"),
+    }
 )
 INITIALISM_RE = re.compile(r"^(?:[A-Za-z]\.)+$")
 SENTENCE_END_RE = re.compile(r"[.!?][\"”’')]*(?=\s|$)")
