@@ -13,6 +13,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from reversion.models import Revision
 
+from sources.models import SourceKind
+
 
 class Partner(models.Model):
     """A country or actor that briefings assess, shared across briefings."""
@@ -215,6 +217,9 @@ class Claim(models.Model):
     def __str__(self):
         return self.text
 
+    def get_absolute_url(self):
+        return f"{self.section.briefing.get_absolute_url()}#{self.anchor}"
+
     @property
     def anchor(self):
         return f"{self.section.anchor}-claim-{self.ordinal}"
@@ -236,6 +241,60 @@ class ClaimCitation(models.Model):
 
     def __str__(self):
         return f"[{self.reference_number}]"
+
+
+class PublishedReferenceQuerySet(models.QuerySet):
+    def latest_per_source(self):
+        """One row per cited source: the copy taken most recently at publication.
+
+        A source cited by several current publications may have been copied at
+        different times with different details; readers see the newest copy.
+        """
+        newer = PublishedReference.objects.filter(source=OuterRef("source"), pk__gt=OuterRef("pk"))
+        return self.filter(~Exists(newer))
+
+
+class PublishedReference(models.Model):
+    """Entry ``number`` of a current publication's reference list, with its source as published.
+
+    Source rows are shared and editable at any time, so their live fields may
+    hold edits nobody has published. Public pages read these copies, taken
+    from the publication's snapshot, instead. Derived by publishing, never typed in.
+    """
+
+    publication = models.ForeignKey(
+        Publication, on_delete=models.CASCADE, related_name="published_references"
+    )
+    briefing = models.ForeignKey(Briefing, on_delete=models.CASCADE, related_name="+")
+    number = models.PositiveIntegerField()
+    source = models.ForeignKey("sources.Source", on_delete=models.CASCADE, related_name="published_copies")
+    title = models.CharField(max_length=500)
+    publisher = models.CharField(max_length=200, blank=True)
+    url = models.URLField("URL", max_length=1000, blank=True)
+    published_on = models.DateField(null=True, blank=True)
+    kind = models.CharField(max_length=20, choices=SourceKind.choices)
+    details_pending = models.BooleanField(default=False)
+
+    objects = PublishedReferenceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("publication", "number")
+        constraints = [
+            models.UniqueConstraint(
+                fields=("publication", "number"), name="published_reference_unique_number"
+            ),
+        ]
+
+    def __str__(self):
+        return f"[{self.number}] {self.display_title}"
+
+    def get_absolute_url(self):
+        return reverse("sources:source-detail", kwargs={"pk": self.source_id})
+
+    @property
+    def display_title(self):
+        # Placeholder titles name the briefing's slug and the editor's to-do; readers get a plain notice.
+        return "Source details pending" if self.details_pending else self.title
 
 
 def section_anchor(number):

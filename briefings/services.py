@@ -15,7 +15,16 @@ from django.utils.text import slugify
 
 from sources.models import Reference, Source
 
-from .models import Assessment, Briefing, Claim, ClaimCitation, Partner, Publication, PublishedSection
+from .models import (
+    Assessment,
+    Briefing,
+    Claim,
+    ClaimCitation,
+    Partner,
+    Publication,
+    PublishedReference,
+    PublishedSection,
+)
 from .parsing import Issue, ParsedDocument, parse_body
 from .snapshot import build_snapshot, render_snapshot
 
@@ -238,3 +247,20 @@ def rebuild_derived(publication):
                 for pos, n in enumerate(claim_data["citations"], 1)
             ]
     ClaimCitation.objects.bulk_create(citations)
+    # Public pages show sources as published, not as their shared rows stand now.
+    PublishedReference.objects.filter(briefing=publication.briefing_id).delete()
+    PublishedReference.objects.bulk_create(
+        PublishedReference(
+            publication=publication,
+            briefing_id=publication.briefing_id,
+            number=ref["number"],
+            source_id=ref["source"]["id"],
+            title=ref["source"]["title"],
+            publisher=ref["source"]["publisher"],
+            url=ref["source"]["url"],
+            published_on=ref["source"]["published_on"],
+            kind=ref["source"]["kind"],
+            details_pending=ref["source"]["details_pending"],
+        )
+        for ref in snapshot["references"]
+    )

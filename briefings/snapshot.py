@@ -10,7 +10,7 @@ from django.template.loader import render_to_string
 from sources.models import Reference
 
 from .models import Publication, section_anchor
-from .parsing import MARKER_RE, parse_body
+from .parsing import MARKER_RE, parse_body, parse_marker
 
 SCHEMA_ID = f"https://assay.example/schemas/briefing-snapshot/v{Publication.SCHEMA_VERSION}"
 
@@ -63,31 +63,67 @@ def body_segments(body):
     segments = []
     position = 0
     for match in MARKER_RE.finditer(body):
+        number = parse_marker(match.group(1).strip())
+        if number is None:
+            # Not a citation (only possible in a draft preview): keep it as text.
+            continue
         if match.start() > position:
             segments.append({"text": body[position : match.start()]})
-        segments.append({"cite": int(match.group(1))})
+        segments.append({"cite": number})
         position = match.end()
     if position < len(body):
         segments.append({"text": body[position:]})
     return segments
 
 
+def sentence_runs(body):
+    """A body as sentences, each with its segments and, if it cites, its claim ordinal.
+
+    Ordinals count cited sentences from 1, exactly as publishing numbers Claim
+    rows, so ``{section anchor}-claim-{ordinal}`` is the claim's anchor. A body
+    the parser rejects (only in a draft preview) is one run without a claim.
+    """
+    parsed = parse_body(body, clean=False)
+    if parsed.errors or not parsed.sentences:
+        return [{"segments": body_segments(body), "claim": None}]
+    runs = []
+    ordinal = 0
+    for sentence in parsed.sentences:
+        claim = None
+        if sentence.citations:
+            ordinal += 1
+            claim = ordinal
+        runs.append({"segments": body_segments(sentence.text), "claim": claim})
+    return runs
+
+
 def article_context(snapshot):
-    """What the article template needs from a snapshot: segments, sources, back-links."""
+    """What the article template needs from a snapshot: sentences, sources, back-links."""
     references = {ref["number"]: ref for ref in snapshot["references"]}
     cited_from = {}
     sections = []
     for section in snapshot["sections"]:
-        segments = body_segments(section["body"])
+        label = "Summary" if section["number"] == 0 else f"§{section['number']}"
+        runs = sentence_runs(section["body"])
         count = 0
-        for segment in segments:
-            if "cite" in segment:
-                count += 1
-                segment["id"] = f"{section['anchor']}-cite-{count}"
-                segment["source"] = references.get(segment["cite"], {}).get("source")
-                cited_from.setdefault(segment["cite"], []).append(segment["id"])
-        sections.append({**section, "segments": segments})
-    refs = [{**ref, "cited_from": cited_from.get(ref["number"], [])} for ref in snapshot["references"]]
+        for run in runs:
+            if run["claim"]:
+                run["id"] = f"{section['anchor']}-claim-{run['claim']}"
+            for segment in run["segments"]:
+                if "cite" in segment:
+                    count += 1
+                    segment["id"] = f"{section['anchor']}-cite-{count}"
+                    segment["source"] = references.get(segment["cite"], {}).get("source")
+                    cited_from.setdefault(segment["cite"], []).append(
+                        {"id": segment["id"], "label": label, "heading": section["heading"]}
+                    )
+        sections.append({**section, "runs": runs})
+    refs = []
+    for ref in snapshot["references"]:
+        places = cited_from.get(ref["number"], [])
+        for index, place in enumerate(places, 1):
+            place["position"] = index
+        refs.append({**ref, "cited_from": places})
     return {"sections": sections, "references": refs}
 
 

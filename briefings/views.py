@@ -7,6 +7,7 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 from django.views.generic import ListView
 
+from .explore import cited_segments, references_by_publication
 from .models import Briefing, Partner, Publication, PublishedSection
 from .snapshot import build_snapshot, render_snapshot
 
@@ -109,13 +110,22 @@ def draft_preview(request, slug):
 
 
 def partner_detail(request, slug):
-    """Every section of a current publication that concerns this partner."""
+    """Every section of a current publication that concerns this partner, with its text."""
     partner = get_object_or_404(Partner, slug=slug)
-    sections = (
+    sections = list(
         PublishedSection.objects.filter(partners=partner)
         .select_related("briefing", "publication")
-        .order_by("briefing__title", "number")
+        .defer("publication__snapshot", "publication__rendered_html")
+        .order_by("publication__title", "publication_id", "number")
     )
+    if not sections:
+        # A partner only a draft names is not public yet.
+        raise Http404("No published briefing concerns this partner.")
+    table = references_by_publication(section.publication_id for section in sections)
+    for section in sections:
+        section.segments = cited_segments(
+            section.body, references=table.get(section.publication_id, {}), prefix=f"section-{section.pk}"
+        )
     response = render(request, "briefings/partner_detail.html", {"partner": partner, "sections": sections})
     patch_cache_control(response, public=True, max_age=settings.ASSAY_PUBLIC_CACHE_SECONDS)
     return response

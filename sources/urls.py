@@ -5,5 +5,6 @@ from . import views
 app_name = "sources"
 
 urlpatterns = [
+    path("", views.SourceListView.as_view(), name="source-list"),
     path("<int:pk>/", views.source_detail, name="source-detail"),
 ]

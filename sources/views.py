@@ -1,26 +1,42 @@
-"""Public source pages: a source and every published claim that cites it."""
+"""Public source pages: sources as published, and every published claim that cites one.
+
+Source rows are shared and editable at any time; these pages read the copy
+of a source's details that publishing took (briefings.PublishedReference).
+"""
 
 from django.conf import settings
+from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 
-from briefings.models import Claim
+from briefings.explore import PublicFilterView, attach_claim_segments
+from briefings.filters import ClaimFilter
+from briefings.models import PublishedReference
 
-from .models import Source
+from .filters import SourceFilter
+
+
+class SourceListView(PublicFilterView):
+    filterset_class = SourceFilter
+    template_name = "sources/source_filter.html"
+    context_object_name = "sources"
+    paginate_by = 50
 
 
 def source_detail(request, pk):
-    source = get_object_or_404(Source, pk=pk)
-    claims = list(
-        Claim.objects.filter(citations__source=source)
-        .distinct()
-        .select_related("section__briefing")
-        .order_by("section__briefing__title", "section__number", "ordinal")
-    )
-    if not claims:
-        # A source no published briefing cites is not public.
+    source = PublishedReference.objects.latest_per_source().filter(source_id=pk).first()
+    if source is None:
+        # A source no current publication cites is not public.
         raise Http404("No published briefing cites this source.")
-    response = render(request, "sources/source_detail.html", {"source": source, "claims": claims})
+    claims = ClaimFilter.published().filter(citations__source_id=pk).distinct()
+    page = Paginator(claims, 50).get_page(request.GET.get("page"))
+    context = {
+        "source": source,
+        "page_obj": page,
+        "is_paginated": page.has_other_pages(),
+        "claims": attach_claim_segments(page.object_list),
+    }
+    response = render(request, "sources/source_detail.html", context)
     patch_cache_control(response, public=True, max_age=settings.ASSAY_PUBLIC_CACHE_SECONDS)
     return response

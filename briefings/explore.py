@@ -1,0 +1,76 @@
+"""Public lists readers filter: briefings by partner, subject and date, and claims.
+
+The FilterSets in ``filters.py`` fix every list to published rows; these
+views only paginate and attach each citation's source as published.
+"""
+
+from django.conf import settings
+from django.utils.cache import patch_cache_control
+from django_filters.views import FilterView
+
+from .filters import BriefingFilter, ClaimFilter
+from .models import PublishedReference
+from .snapshot import body_segments
+
+
+def references_by_publication(publication_ids):
+    """``{publication id: {number: PublishedReference}}`` for those publications, in one query."""
+    table = {}
+    for ref in PublishedReference.objects.filter(publication_id__in=set(publication_ids)):
+        table.setdefault(ref.publication_id, {})[ref.number] = ref
+    return table
+
+
+def cited_segments(text, *, references, prefix):
+    """``text`` as segments for ``cited_text.html``, each citation with its published source.
+
+    ``prefix`` makes the tooltip ids unique on a page that shows many texts.
+    """
+    segments = body_segments(text)
+    count = 0
+    for segment in segments:
+        if "cite" in segment:
+            count += 1
+            segment["tip_id"] = f"{prefix}-cite-{count}-tip"
+            segment["source"] = references.get(segment["cite"])
+    return segments
+
+
+def attach_claim_segments(claims):
+    """Give each claim (with ``section`` loaded) its text as cited segments."""
+    claims = list(claims)
+    table = references_by_publication(claim.section.publication_id for claim in claims)
+    for claim in claims:
+        claim.segments = cited_segments(
+            claim.text, references=table.get(claim.section.publication_id, {}), prefix=f"claim-{claim.pk}"
+        )
+    return claims
+
+
+class PublicFilterView(FilterView):
+    """A filtered, paginated public list; the filter's query string is the list's address."""
+
+    paginate_by = 25
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        patch_cache_control(response, public=True, max_age=settings.ASSAY_PUBLIC_CACHE_SECONDS)
+        return response
+
+
+class BriefingExploreView(PublicFilterView):
+    filterset_class = BriefingFilter
+    template_name = "briefings/briefing_filter.html"
+    context_object_name = "publications"
+
+
+class ClaimListView(PublicFilterView):
+    filterset_class = ClaimFilter
+    template_name = "briefings/claim_filter.html"
+    context_object_name = "claims"
+    paginate_by = 50
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["claims"] = attach_claim_segments(context["object_list"])
+        return context
