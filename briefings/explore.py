@@ -63,6 +63,16 @@ class BriefingExploreView(PublicFilterView):
     template_name = "briefings/briefing_filter.html"
     context_object_name = "publications"
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        publications = list(context["object_list"])
+        for publication in publications:
+            # As published: the partners each section named in the snapshot, once each.
+            named = {p["slug"]: p for s in publication.snapshot["sections"] for p in s["partners"]}
+            publication.partners = sorted(named.values(), key=lambda p: p["name"])
+        context["publications"] = publications
+        return context
+
 
 class ClaimListView(PublicFilterView):
     filterset_class = ClaimFilter

@@ -23,7 +23,12 @@ class PublishedFilterSet(django_filters.FilterSet):
 
 
 class DateInput(forms.DateInput):
+    """A native date picker; it needs the ISO format whatever the locale."""
+
     input_type = "date"
+
+    def __init__(self, attrs=None, format="%Y-%m-%d"):
+        super().__init__(attrs, format)
 
 
 class AnyYesNo(forms.NullBooleanSelect):

@@ -62,7 +62,7 @@ def search_sections(q):
 
 def excerpt(body, words, length=EXCERPT_CHARS):
     """An escaped passage of ``body`` around the first word found, words marked."""
-    text = " ".join(MARKER_RE.sub("", body).split())
+    text = " ".join(re.sub(r"\s*" + MARKER_RE.pattern, "", body).split())
     pattern = re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE) if words else None
     first = pattern.search(text) if pattern else None
     start = max(0, first.start() - length // 3) if first else 0

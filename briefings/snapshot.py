@@ -114,9 +114,9 @@ def article_context(snapshot):
                     count += 1
                     segment["id"] = f"{section['anchor']}-cite-{count}"
                     segment["source"] = references.get(segment["cite"], {}).get("source")
-                    cited_from.setdefault(segment["cite"], []).append(
-                        {"id": segment["id"], "label": label, "heading": section["heading"]}
-                    )
+                    place = {"id": segment["id"], "label": label, "number": section["number"]}
+                    place["heading"] = section["heading"]
+                    cited_from.setdefault(segment["cite"], []).append(place)
         sections.append({**section, "runs": runs})
     refs = []
     for ref in snapshot["references"]:

@@ -54,6 +54,8 @@ def test_briefings_filter_by_partner_subject_and_update_date(client, two_briefin
     assert titles("?updated_from=2025-05-01") == {"Grain question"}
     assert titles("?updated_to=2025-03-01") == {"Water question"}
     assert titles("?partner=arden&subject=Vellum") == set()
+    html = get(client, "briefings:briefing-explore", "?updated_from=2025-05-01")
+    assert 'type="date" name="updated_from" value="2025-05-01"' in html
 
 
 def test_the_filter_form_is_labelled_and_offers_only_published_choices(client, two_briefings):
