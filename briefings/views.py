@@ -1,6 +1,7 @@
 """Public briefing pages. They read publications only, never the working copy."""
 
 from django.conf import settings
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import get_conditional_response, patch_cache_control
@@ -112,20 +113,28 @@ def draft_preview(request, slug):
 def partner_detail(request, slug):
     """Every section of a current publication that concerns this partner, with its text."""
     partner = get_object_or_404(Partner, slug=slug)
-    sections = list(
+    sections = (
         PublishedSection.objects.filter(partners=partner)
         .select_related("briefing", "publication")
         .defer("publication__snapshot", "publication__rendered_html")
         .order_by("publication__title", "publication_id", "number")
     )
-    if not sections:
+    page = Paginator(sections, 20).get_page(request.GET.get("page"))
+    if not page.object_list:
         # A partner only a draft names is not public yet.
         raise Http404("No published briefing concerns this partner.")
+    sections = list(page.object_list)
     table = references_by_publication(section.publication_id for section in sections)
     for section in sections:
         section.segments = cited_segments(
             section.body, references=table.get(section.publication_id, {}), prefix=f"section-{section.pk}"
         )
-    response = render(request, "briefings/partner_detail.html", {"partner": partner, "sections": sections})
+    context = {
+        "partner": partner,
+        "sections": sections,
+        "page_obj": page,
+        "is_paginated": page.has_other_pages(),
+    }
+    response = render(request, "briefings/partner_detail.html", context)
     patch_cache_control(response, public=True, max_age=settings.ASSAY_PUBLIC_CACHE_SECONDS)
     return response

@@ -81,7 +81,7 @@ def test_markup_in_headings_and_text_is_escaped(client):
         assert f"&lt;script&gt;{name}()&lt;/script&gt;" in html
 
 
-@pytest.mark.parametrize("briefings", [1, 12])
+@pytest.mark.parametrize("briefings", [1, 25])
 def test_the_page_makes_the_same_few_queries_however_many_sections(
     client, django_assert_num_queries, briefings
 ):
@@ -91,6 +91,20 @@ def test_the_page_makes_the_same_few_queries_however_many_sections(
                 sections=[("Executive summary", "S [1]."), ("Arden: lender", "Lends [1] [2].", ["Arden"])]
             )
         )
-    # partner, sections with their publications, the sections' published references
-    with django_assert_num_queries(3):
+    # partner, section count, a page of sections with their publications, their published references
+    with django_assert_num_queries(4):
         assert partner_page(client).status_code == 200
+
+
+def test_many_sections_are_paged_and_counted(client):
+    for _ in range(21):
+        publish(
+            make_briefing(
+                sections=[("Executive summary", "S [1]."), ("Arden: lender", "Lends [1].", ["Arden"])]
+            )
+        )
+    html = partner_page(client).content.decode()
+    assert "21 published sections concern Arden" in html
+    assert html.count('class="partner-section"') == 20
+    assert 'href="?page=2" rel="next"' in html
+    assert client.get("/partners/arden/?page=2").content.decode().count('class="partner-section"') == 1
