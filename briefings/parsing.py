@@ -261,10 +261,10 @@ def parse_document(text: str) -> ParsedDocument:
         first_line = paragraph[0][0]
         body = parse_body(" ".join(text for _, text in paragraph), first_line)
         if body.errors:
-            # Name the exact line the bad marker is on.
+            # Name the exact line the first bad marker is on.
             bad = body.errors[0]
             for n, text in paragraph:
-                if any(f"[{m.group(1)}]" in bad.message for m in MARKER_RE.finditer(text)):
+                if any(parse_marker(m.group(1).strip()) is None for m in MARKER_RE.finditer(text)):
                     raise FormatError(n, bad.message)
             raise FormatError(first_line, bad.message)
         sections.append(ParsedSection(number, heading, body, heading_line))
