@@ -111,6 +111,7 @@ class ParsedSection:
 class ParsedDocument:
     title: str
     sections: list[ParsedSection]
+    title_line: int = 1
 
     @property
     def warnings(self) -> list[Issue]:
@@ -286,7 +287,7 @@ def parse_document(text: str) -> ParsedDocument:
         else:
             paragraph.append((n, line))
     close()
-    return ParsedDocument(title=title, sections=sections)
+    return ParsedDocument(title=title, sections=sections, title_line=title_line)
 
 
 def _looks_like_heading(line: str) -> bool:
