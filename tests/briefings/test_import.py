@@ -6,7 +6,7 @@ import pytest
 from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from reversion.models import Revision, Version
+from reversion.models import Revision
 
 from briefings.models import Assessment, Briefing, Partner
 from sources.models import Reference, Source
@@ -78,7 +78,10 @@ def test_imports_a_sample_and_warns_about_an_uncited_sentence(tmp_path):
     briefing = Briefing.objects.get(slug="estmark")
     assert briefing.title == "Sample question: who shapes Estmark's water?"
     assert briefing.sections.count() == 3
-    assert briefing.sections.get(position=1).body == "Arden refinanced the debt [1]. Its officials rarely comment."
+    assert (
+        briefing.sections.get(position=1).body
+        == "Arden refinanced the debt [1]. Its officials rarely comment."
+    )
     assert f"{path}:5: warning: sentence has no citation: 'Its officials rarely comment.'" in err
     assert list(Partner.objects.values_list("name", flat=True)) == ["Arden"]
     assert sorted(briefing.references.values_list("number", flat=True)) == [1, 2, 3]
@@ -141,7 +144,7 @@ def test_dry_run_writes_nothing(tmp_path, seed_text):
 MALFORMED = [
     pytest.param(b"", 1, "the file is empty", id="empty"),
     pytest.param(
-        "Title\nExecutive summary\nArden lends [1].\n".encode() + b"Bad \xff byte [1].\n",
+        b"Title\nExecutive summary\nArden lends [1].\n" + b"Bad \xff byte [1].\n",
         4,
         "not UTF-8",
         id="not-utf8",
@@ -173,7 +176,9 @@ MALFORMED = [
 
 @pytest.mark.parametrize(("content", "line", "fragment"), MALFORMED)
 @pytest.mark.parametrize("existing", [False, True], ids=["new", "existing"])
-def test_a_malformed_file_is_file_line_problem_and_changes_nothing(tmp_path, content, line, fragment, existing):
+def test_a_malformed_file_is_file_line_problem_and_changes_nothing(
+    tmp_path, content, line, fragment, existing
+):
     if existing:
         run_import(write(tmp_path, SAMPLE, "good.txt"), "--slug", "estmark")
     path = write(tmp_path, content)

@@ -142,7 +142,9 @@ def test_a_failing_publish_leaves_nothing_behind(monkeypatch):
 
 
 @pytest.mark.parametrize(
-    ("kind", "earlier"), [("update", 0), ("correction", 0), ("first", 1)], ids=["update", "correction", "first"]
+    ("kind", "earlier"),
+    [("update", 0), ("correction", 0), ("first", 1)],
+    ids=["update", "correction", "first"],
 )
 def test_only_the_first_publication_is_of_kind_first(kind, earlier):
     briefing = make_briefing()
