@@ -295,3 +295,15 @@ def test_claims_are_not_editable_in_the_admin(client, editor, briefing):
     assert client.get("/admin/briefings/claim/").status_code == 404
     assert client.get("/admin/briefings/claimcitation/").status_code == 404
     assert client.get("/admin/briefings/publishedsection/").status_code == 404
+
+
+def test_deleting_a_reference_that_is_still_cited_is_an_error_on_the_citing_section(client, editor, briefing):
+    response = client.get(change_url(briefing))
+    data = form_data(response)
+    refs = next(f.formset for f in response.context["inline_admin_formsets"] if f.formset.model is Reference)
+    index = next(i for i, form in enumerate(refs.forms) if form.instance.number == 2)
+    data[f"references-{index}-DELETE"] = "on"
+    response = client.post(change_url(briefing), data)
+    assert response.status_code == 200
+    assert "[2] names no entry in the reference list" in response.content.decode()
+    assert briefing.references.filter(number=2).exists()

@@ -216,3 +216,18 @@ def test_markup_and_template_syntax_are_stored_as_typed(tmp_path):
     )
     assert sections[1].heading == "Arden: <i>italic</i> heading"
     assert sections[1].body == "A & B < C [1]."
+
+
+def test_reimport_with_fewer_sections_deletes_the_extra_ones_in_one_revision(tmp_path):
+    run_import(write(tmp_path, SAMPLE), "--slug", "estmark")
+    shorter = SAMPLE.split("2. The limits")[0]
+    revisions = Revision.objects.count()
+    _, err = run_import(write(tmp_path, shorter, "short.txt"), "--slug", "estmark")
+    briefing = Briefing.objects.get(slug="estmark")
+    assert list(briefing.sections.order_by("position").values_list("heading", flat=True)) == [
+        "Executive summary",
+        "Arden: the lender",
+    ]
+    assert Revision.objects.count() == revisions + 1
+    assert "references no longer cited: [3]" in err
+    assert briefing.references.count() == 3

@@ -221,3 +221,23 @@ class TestPublishView:
         assert response.status_code == 200
         assert response.context["form"].errors["kind"]
         assert Publication.objects.count() == 0
+
+
+def test_the_snapshot_has_exactly_the_documented_fields():
+    """docs/snapshot-schema.md lists these; a change here needs a new schema version."""
+    snapshot = publish(make_briefing()).snapshot
+    assert set(snapshot) == {"schema", "schema_version", "briefing", "sections", "references"}
+    assert set(snapshot["briefing"]) == {"slug", "title", "subject"}
+    assert set(snapshot["sections"][0]) == {"id", "number", "anchor", "heading", "body", "partners", "claims"}
+    assert set(snapshot["sections"][0]["claims"][0]) == {"text", "citations"}
+    assert set(snapshot["references"][0]) == {"number", "source"}
+    assert set(snapshot["references"][0]["source"]) == {
+        "id",
+        "title",
+        "publisher",
+        "url",
+        "published_on",
+        "kind",
+        "reliability",
+        "details_pending",
+    }
