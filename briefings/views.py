@@ -120,11 +120,15 @@ def draft_preview(request, slug):
 def partner_detail(request, slug):
     """Every section of a current publication that concerns this partner."""
     partner = get_object_or_404(Partner, slug=slug)
-    sections = (
+    sections = list(
         PublishedSection.objects.filter(partners=partner)
         .select_related("briefing", "publication")
-        .order_by("briefing__title", "number")
+        .defer("publication__snapshot", "publication__rendered_html")
+        .order_by("publication__title", "number")
     )
+    if not sections:
+        # A partner only the working copy mentions is not public yet.
+        raise Http404("No published briefing concerns this partner.")
     response = render(request, "briefings/partner_detail.html", {"partner": partner, "sections": sections})
     patch_cache_control(response, public=True, max_age=settings.ASSAY_PUBLIC_CACHE_SECONDS)
     return response
