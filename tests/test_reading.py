@@ -106,7 +106,12 @@ def test_focus_is_visible_on_every_interactive_element():
     css = (CSS / "assay.css").read_text()
     rule = re.search(r"([^{}]*:focus-visible[^{}]*)\{([^}]*)\}", css)
     assert rule, "no :focus-visible rule"
-    for selector in ("a:focus-visible", "button:focus-visible", "input:focus-visible", "select:focus-visible"):
+    for selector in (
+        "a:focus-visible",
+        "button:focus-visible",
+        "input:focus-visible",
+        "select:focus-visible",
+    ):
         assert selector in rule.group(1)
     assert re.search(r"outline:\s*[2-9]px solid", rule.group(2))
 

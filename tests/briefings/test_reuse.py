@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from briefings.models import Publication
-from tests.factories import make_briefing, make_source, publish
+from tests.factories import make_briefing, make_source, make_user, publish
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -322,3 +322,16 @@ def test_pages_advertise_the_feeds_and_the_export(client, corrected):
     assert f'href="/briefings/{briefing.slug}/feed.atom"' in html
     assert f'href="/briefings/{briefing.slug}/v3.json"' in html
     assert reverse("briefings:feed") in client.get("/").content.decode()
+
+
+@pytest.mark.django_db
+def test_staff_draft_preview_is_not_described_for_search_engines(client):
+    briefing = make_briefing(title="Sample question: still a draft")
+    client.force_login(make_user(group="Editors"))
+    response = client.get(briefing.get_absolute_url())
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert '<meta name="robots" content="noindex">' in html
+    assert json_ld(response) == []
+    assert 'rel="canonical"' not in html
+    assert briefing.slug not in client.get("/sitemap.xml").content.decode()
