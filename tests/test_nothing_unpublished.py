@@ -225,7 +225,8 @@ def walk(client, data):
                 queue.append(target)
             continue
         body = response.content.decode("utf-8", errors="replace")
-        seen[url] = body
+        # Headers (a download's file name, say) are public too.
+        seen[url] = f"{dict(response.headers)}\n{body}"
         if "html" in response.get("Content-Type", "") or "xml" in response.get("Content-Type", ""):
             parser = LinksAndForms()
             parser.feed(body)
