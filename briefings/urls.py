@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import exports, feeds, views
 
 app_name = "briefings"
 
@@ -8,5 +8,10 @@ urlpatterns = [
     path("", views.BriefingListView.as_view(), name="briefing-list"),
     path("briefings/<slug:slug>/", views.briefing_detail, name="briefing-detail"),
     path("briefings/<slug:slug>/v<int:number>/", views.publication_detail, name="publication-detail"),
+    # The slug converter excludes ".", so these cannot be mistaken for briefing pages.
+    path("briefings/<slug:slug>.json", exports.publication_json, name="briefing-json"),
+    path("briefings/<slug:slug>/v<int:number>.json", exports.publication_json, name="publication-json"),
+    path("briefings/<slug:slug>/feed.atom", feeds.briefing_feed, name="briefing-feed"),
+    path("feeds/publications.atom", feeds.site_feed, name="feed"),
     path("partners/<slug:slug>/", views.partner_detail, name="partner-detail"),
 ]
