@@ -111,6 +111,7 @@ class ParsedSection:
 class ParsedDocument:
     title: str
     sections: list[ParsedSection]
+    title_line: int = 1
 
     @property
     def warnings(self) -> list[Issue]:
@@ -261,10 +262,10 @@ def parse_document(text: str) -> ParsedDocument:
         first_line = paragraph[0][0]
         body = parse_body(" ".join(text for _, text in paragraph), first_line)
         if body.errors:
-            # Name the exact line the bad marker is on.
+            # Name the exact line the first bad marker is on.
             bad = body.errors[0]
             for n, text in paragraph:
-                if any(f"[{m.group(1)}]" in bad.message for m in MARKER_RE.finditer(text)):
+                if any(parse_marker(m.group(1).strip()) is None for m in MARKER_RE.finditer(text)):
                     raise FormatError(n, bad.message)
             raise FormatError(first_line, bad.message)
         sections.append(ParsedSection(number, heading, body, heading_line))
@@ -286,7 +287,7 @@ def parse_document(text: str) -> ParsedDocument:
         else:
             paragraph.append((n, line))
     close()
-    return ParsedDocument(title=title, sections=sections)
+    return ParsedDocument(title=title, sections=sections, title_line=title_line)
 
 
 def _looks_like_heading(line: str) -> bool:

@@ -8,6 +8,7 @@ path data takes is visible here rather than hidden in signals.
 from dataclasses import dataclass, field
 
 import reversion
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -25,7 +26,7 @@ from .models import (
     PublishedReference,
     PublishedSection,
 )
-from .parsing import Issue, ParsedDocument, parse_body
+from .parsing import FormatError, Issue, ParsedDocument, parse_body
 from .snapshot import build_snapshot, render_snapshot
 
 PLACEHOLDER_TITLE = "Source [{number}] of “{slug}” — details needed"
@@ -61,11 +62,21 @@ def partner_for_name(name):
     partner = Partner.objects.filter(name__iexact=name).first()
     if partner:
         return partner
-    base = slugify(name) or "partner"
+    base = slugify(name)[:190] or "partner"
     slug, n = base, 2
     while Partner.objects.filter(slug=slug).exists():
         slug, n = f"{base}-{n}", n + 1
-    return Partner.objects.create(name=name, slug=slug)
+    partner = Partner(name=name, slug=slug)
+    # SQLite does not enforce max_length; validate so both databases refuse alike.
+    partner.full_clean(validate_unique=False)
+    partner.save()
+    return partner
+
+
+def _invalid(line, what, error):
+    """A model validation error as a FormatError naming the line it came from."""
+    details = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in error.message_dict.items())
+    return FormatError(line, f"{what} cannot be stored ({details})")
 
 
 def record_sections(briefing):
@@ -100,7 +111,10 @@ def import_briefing(*, document: ParsedDocument, slug=None, subject=None, user=N
             if subject is not None:
                 briefing.subject = subject
             briefing.status = Briefing.Status.DRAFT
-            briefing.full_clean()
+            try:
+                briefing.full_clean()
+            except ValidationError as error:
+                raise _invalid(document.title_line, "the briefing", error) from error
             briefing.save()
 
             existing = list(briefing.sections.order_by("position", "pk"))
@@ -110,9 +124,13 @@ def import_briefing(*, document: ParsedDocument, slug=None, subject=None, user=N
                 section.position = index
                 section.heading = parsed.heading
                 section.body = parsed.body.text
-                section.save()
-                if parsed.partner_name:
-                    partner = partner_for_name(parsed.partner_name)
+                try:
+                    section.full_clean(exclude=["briefing"])
+                    section.save()
+                    partner = partner_for_name(parsed.partner_name) if parsed.partner_name else None
+                except ValidationError as error:
+                    raise _invalid(parsed.line, f"section {parsed.number}", error) from error
+                if partner:
                     partners.append(partner.name)
                     section.partners.set([partner])
                 else:

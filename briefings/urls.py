@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import explore, search, views
+from . import explore, exports, feeds, search, views
 
 app_name = "briefings"
 
@@ -11,5 +11,10 @@ urlpatterns = [
     path("search/", search.SearchView.as_view(), name="search"),
     path("briefings/<slug:slug>/", views.briefing_detail, name="briefing-detail"),
     path("briefings/<slug:slug>/v<int:number>/", views.publication_detail, name="publication-detail"),
+    # The slug converter excludes ".", so these cannot be mistaken for briefing pages.
+    path("briefings/<slug:slug>.json", exports.publication_json, name="briefing-json"),
+    path("briefings/<slug:slug>/v<int:number>.json", exports.publication_json, name="publication-json"),
+    path("briefings/<slug:slug>/feed.atom", feeds.briefing_feed, name="briefing-feed"),
+    path("feeds/publications.atom", feeds.site_feed, name="feed"),
     path("partners/<slug:slug>/", views.partner_detail, name="partner-detail"),
 ]

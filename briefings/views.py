@@ -11,15 +11,23 @@ from django.views.generic import ListView
 from .explore import cited_segments, references_by_publication
 from .models import Briefing, Partner, Publication, PublishedSection
 from .snapshot import build_snapshot, render_snapshot
+from .structured_data import page_metadata
 
 
 def published(request, template, context, *, etag, last_modified):
     """Render an immutable public page with validators a browser or CDN can reuse."""
+    return published_response(
+        request, lambda: render(request, template, context), etag=etag, last_modified=last_modified
+    )
+
+
+def published_response(request, make_response, *, etag, last_modified):
+    """Like ``published`` for any response (feeds, JSON): ``make_response`` runs only on a cache miss."""
     etag = f'"{etag}"'
     timestamp = int(last_modified.timestamp())
     response = get_conditional_response(request, etag=etag, last_modified=timestamp)
     if response is None:
-        response = render(request, template, context)
+        response = make_response()
         response["ETag"] = etag
         response["Last-Modified"] = http_date(timestamp)
     patch_cache_control(response, public=True, max_age=settings.ASSAY_PUBLIC_CACHE_SECONDS)
@@ -81,6 +89,7 @@ def publication_page(request, publication, *, is_latest):
         "latest": latest,
         "is_latest": latest.number == publication.number,
     }
+    context.update(page_metadata(request, publication, log, is_latest=context["is_latest"]))
     return published(
         request,
         "briefings/briefing_detail.html",

@@ -57,6 +57,8 @@ class Command(BaseCommand):
                 user=user,
                 dry_run=options["dry_run"],
             )
+        except FormatError as error:
+            raise CommandError(f"{path}:{error.line}: {error.message}") from error
         except DatabaseError as error:
             raise CommandError(
                 f"{path}: the database refused the import, nothing was written: {error}"

@@ -1,0 +1,115 @@
+"""Atom feeds of publications: one for the whole site and one per briefing.
+
+Each entry is one publication (first, update or correction) with its public
+note, linking to the publication's permanent page. Feeds read publications
+only, never the working copy.
+"""
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.db.models import Count, Max
+from django.http import Http404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import format_html
+
+from .models import Publication
+from .views import published_response
+
+FEED_LENGTH = 50
+
+
+class PublicationFeed(Feed):
+    feed_type = Atom1Feed
+
+    def title(self):
+        return f"{settings.ASSAY_SITE_NAME}: new and updated briefings"
+
+    def subtitle(self):
+        return "Every publication, update and correction, with its public note."
+
+    def link(self):
+        return reverse("briefings:briefing-list")
+
+    def feed_url(self):
+        return reverse("briefings:feed")
+
+    def author_name(self):
+        return settings.ASSAY_SITE_NAME
+
+    def publications(self):
+        return Publication.objects.select_related("briefing").defer("rendered_html", "snapshot")
+
+    def items(self):
+        return self.publications().order_by("-published_at", "-pk")[:FEED_LENGTH]
+
+    def item_title(self, item):
+        return f"{item.title} — {item.get_kind_display()} (version {item.number})"
+
+    def item_description(self, item):
+        # Atom summaries are typed "html": the note must arrive as escaped HTML,
+        # or a reader would render markup an editor typed.
+        return format_html("<p><strong>{}</strong>: {}</p>", item.get_kind_display(), item.note)
+
+    def item_link(self, item):
+        return item.get_absolute_url()
+
+    def item_pubdate(self, item):
+        return item.published_at
+
+    def item_updateddate(self, item):
+        return item.published_at
+
+    def item_categories(self, item):
+        return (item.kind,)
+
+    def item_author_name(self, item):
+        return settings.ASSAY_SITE_NAME
+
+
+class BriefingPublicationFeed(PublicationFeed):
+    def get_object(self, request, slug):
+        latest = self.publications().filter(briefing__slug=slug).order_by("-number").first()
+        if latest is None:
+            raise Http404("No published briefing at this address.")
+        return latest
+
+    def title(self, obj):
+        return f"{obj.title}: publications and corrections"
+
+    def subtitle(self, obj):
+        return f"Every version of “{obj.title}” published on {settings.ASSAY_SITE_NAME}, with its note."
+
+    def link(self, obj):
+        return reverse("briefings:briefing-detail", kwargs={"slug": obj.briefing.slug})
+
+    def feed_url(self, obj):
+        return reverse("briefings:briefing-feed", kwargs={"slug": obj.briefing.slug})
+
+    def items(self, obj):
+        return self.publications().filter(briefing_id=obj.briefing_id).order_by("-number")[:FEED_LENGTH]
+
+
+def site_feed(request):
+    stats = Publication.objects.aggregate(count=Count("pk"), last=Max("pk"), at=Max("published_at"))
+    if not stats["count"]:
+        return PublicationFeed()(request)
+    return published_response(
+        request,
+        lambda: PublicationFeed()(request),
+        etag=f"feed-{stats['count']}-{stats['last']}",
+        last_modified=stats["at"],
+    )
+
+
+def briefing_feed(request, slug):
+    latest = Publication.objects.filter(briefing__slug=slug).order_by("-number").only("pk", "published_at")
+    latest = latest.first()
+    if latest is None:
+        raise Http404("No published briefing at this address.")
+    return published_response(
+        request,
+        lambda: BriefingPublicationFeed()(request, slug=slug),
+        etag=f"feed-{slug}-{latest.pk}",
+        last_modified=latest.published_at,
+    )

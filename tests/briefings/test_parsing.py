@@ -1,0 +1,219 @@
+"""The briefing text format: markers, sentences, clean-up, headings and whole documents."""
+
+import pytest
+
+from briefings.parsing import (
+    MAX_REFERENCE_NUMBER,
+    FormatError,
+    clean_paragraph,
+    parse_body,
+    parse_document,
+    parse_marker,
+    partner_from_heading,
+    render_document,
+    split_sentences,
+)
+
+SAMPLE = """Sample question: who shapes Estmark's water?
+Executive summary
+Arden lends [1]. Belmont builds [2] [1].
+1. Arden: the lender
+Arden refinanced the debt [1].
+2. The limits of support: what nobody can do
+Nobody can make it rain [2].
+"""
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("1", 1),
+        ("42", 42),
+        (str(MAX_REFERENCE_NUMBER), MAX_REFERENCE_NUMBER),
+        ("0", None),
+        ("", None),
+        (" ", None),
+        ("abc", None),
+        ("-1", None),
+        ("1.5", None),
+        ("sic", None),
+        (str(MAX_REFERENCE_NUMBER + 1), None),
+        ("99999999999", None),
+    ],
+)
+def test_a_marker_is_a_positive_integer_that_fits_the_database(content, expected):
+    assert parse_marker(content) == expected
+
+
+def test_sentences_split_on_full_stops_but_not_after_abbreviations_or_initialisms():
+    text = (
+        "U.S. pressure grew after Dr. Ruiz spoke at the U.N. on Monday [1]. "
+        "Arms arrived, e.g. radars and jets [2]! Did it work? Nobody knows."
+    )
+    assert split_sentences(text) == [
+        "U.S. pressure grew after Dr. Ruiz spoke at the U.N. on Monday [1].",
+        "Arms arrived, e.g. radars and jets [2]!",
+        "Did it work?",
+        "Nobody knows.",
+    ]
+
+
+def test_a_marker_written_after_the_full_stop_belongs_to_the_sentence_before():
+    assert split_sentences("Arden lends. [3] [4] Belmont builds [5].") == [
+        "Arden lends. [3] [4]",
+        "Belmont builds [5].",
+    ]
+
+
+def test_citations_keep_the_order_written_and_repeats():
+    body = parse_body("Arden and Belmont both lend [5] [1] [5]. Corvia patrols [2].")
+    assert [s.citations for s in body.sentences] == [(5, 1, 5), (2,)]
+    assert body.citations == [5, 1, 5, 2]
+    assert body.errors == []
+
+
+def test_a_sentence_without_citation_is_kept_and_warned_about():
+    body = parse_body("Arden lends [1]. This sentence cites nothing. Belmont builds [2].", line=7)
+    assert [s.text for s in body.sentences] == [
+        "Arden lends [1].",
+        "This sentence cites nothing.",
+        "Belmont builds [2].",
+    ]
+    assert [s.text for s in body.claims] == ["Arden lends [1].", "Belmont builds [2]."]
+    assert len(body.warnings) == 1
+    assert body.warnings[0].line == 7
+    assert "no citation" in body.warnings[0].message
+    assert "This sentence cites nothing." in body.warnings[0].message
+
+
+@pytest.mark.parametrize("marker", ["[0]", "[abc]", "[ ]", "[]", "[99999999999]", "[sic]"])
+def test_a_bad_marker_is_an_error_naming_it(marker):
+    body = parse_body(f"Arden lends [1]. Belmont builds {marker}.", line=4)
+    assert len(body.errors) == 1
+    assert marker in body.errors[0].message
+    assert body.errors[0].line == 4
+    assert body.sentences == []
+
+
+def test_pasted_link_debris_is_removed_with_a_warning_and_the_markers_stay():
+    text = 'Recent events revealed limits [4] Estmark" target="_blank" rel="noopener noreferrer">[5].'
+    cleaned, warnings = clean_paragraph(text, line=3)
+    assert cleaned == "Recent events revealed limits [4] [5]."
+    assert len(warnings) == 1
+    assert warnings[0].line == 3
+    assert 'target="_blank"' in warnings[0].message
+    assert str(warnings[0]).startswith("line 3: removed a broken link fragment")
+
+
+def test_ordinary_quotes_and_angle_brackets_are_not_debris():
+    text = 'He said "enough" [1]. Rates rose > 5% [2].'
+    assert clean_paragraph(text) == (text, [])
+
+
+def test_parse_body_without_cleaning_keeps_text_as_typed():
+    text = 'Limits [4] Estmark" target="_blank">[5].'
+    assert parse_body(text, clean=False).text == text
+
+
+@pytest.mark.parametrize(
+    ("heading", "partner"),
+    [
+        ("Russia: the principal military patron", "Russia"),
+        ("Arden: the lender", "Arden"),
+        ("United States of America: the rival", "United States of America"),
+        ("Bank of Arden: a lender", "Bank of Arden"),
+        ("The limits of external support: capability gaps", None),
+        ("A note: on sources", None),
+        ("Strategic signaling, sanctions and the post-crisis calculus", None),
+        ("strategic signals: lower case", None),
+        ("One two three four five: too long to be a name", None),
+        (": nothing before the colon", None),
+    ],
+)
+def test_partner_from_heading(heading, partner):
+    assert partner_from_heading(heading) == partner
+
+
+def test_parse_document_reads_title_summary_and_numbered_sections():
+    document = parse_document(SAMPLE)
+    assert document.title == "Sample question: who shapes Estmark's water?"
+    assert [(s.number, s.heading, s.line) for s in document.sections] == [
+        (0, "Executive summary", 2),
+        (1, "Arden: the lender", 4),
+        (2, "The limits of support: what nobody can do", 6),
+    ]
+    assert [s.partner_name for s in document.sections] == [None, "Arden", None]
+    assert document.reference_numbers == [1, 2]
+    assert document.sections[0].body.citations == [1, 2, 1]
+
+
+def test_a_paragraph_may_run_over_several_lines_and_blank_lines_are_ignored():
+    document = parse_document("Title\n\nExecutive summary\nFirst line [1].\nSecond line [2].\n\n")
+    assert document.sections[0].body.text == "First line [1]. Second line [2]."
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "fragment"),
+    [
+        ("", 1, "empty"),
+        ("   \n\n", 1, "empty"),
+        ("Executive summary\nText [1].\n", 1, "question"),
+        ("Title\nSummary\nText [1].\n", 2, "Executive summary"),
+        ("Title\n", 1, "Executive summary"),
+        ("Title\nExecutive summary\n1. One\nText [1].\n", 2, "no paragraph"),
+        ("Title\nExecutive summary\nText [1].\n2. Two\nText [1].\n", 4, "expected 1"),
+        ("Title\nExecutive summary\nText [1].\n1. One\nA [1].\n1. One again\nB [1].\n", 6, "expected 2"),
+        ("Title\nExecutive summary\nText [1].\n1. One\nA [1].\nExecutive summary\nB.\n", 6, "second"),
+        ("Title\nExecutive summary\nText [1].\n1. One\nA [1].\nB [0].\n", 6, "[0]"),
+        ("Title\nExecutive summary\nText [abc].\n", 3, "[abc]"),
+        ("Title\nExecutive summary\nText [1].\n1. One\nA [1] and [n].\n", 5, "[n]"),
+        ("Title\nExecutive summary\nText [1].\n1. One\nA [1].\n2. Two\n", 6, "section 2 has no paragraph"),
+    ],
+)
+def test_a_malformed_document_names_the_first_bad_line(text, line, fragment):
+    with pytest.raises(FormatError) as caught:
+        parse_document(text)
+    assert caught.value.line == line
+    assert fragment in caught.value.message
+
+
+def test_render_document_writes_the_import_format_back():
+    document = parse_document(SAMPLE)
+    text = render_document(document.title, [(s.heading, s.body.text) for s in document.sections])
+    assert text == SAMPLE
+
+
+class TestSeedBriefing:
+    @pytest.fixture
+    def document(self, seed_text):
+        return parse_document(seed_text.read_text(encoding="utf-8"))
+
+    def test_title_summary_and_five_sections(self, document):
+        assert document.title.startswith("What role do Russia, China, and Iran play")
+        assert document.title.endswith("defense and foreign policy?")
+        assert [s.number for s in document.sections] == [0, 1, 2, 3, 4, 5]
+        assert document.sections[0].heading == "Executive summary"
+
+    def test_partners_come_from_sections_one_to_three_only(self, document):
+        assert [s.partner_name for s in document.sections] == [None, "Russia", "China", "Iran", None, None]
+
+    def test_twelve_references_fourteen_claims_thirty_citations(self, document):
+        assert document.reference_numbers == list(range(1, 13))
+        assert sum(len(s.body.claims) for s in document.sections) == 14
+        assert sum(len(s.body.citations) for s in document.sections) == 30
+
+    def test_citation_order_within_a_claim_is_kept(self, document):
+        claims = [claim.citations for s in document.sections for claim in s.body.claims]
+        assert claims[0] == (1, 2, 3)
+        assert claims[1] == (4, 5)
+        assert (5, 1) in claims
+        assert (11, 12, 1) in claims
+
+    def test_link_debris_is_removed_with_a_warning_naming_line_three(self, document):
+        summary = document.sections[0].body
+        assert "target=" not in summary.text
+        assert "noopener" not in summary.text
+        assert "[4] [5]." in summary.text
+        debris = [w for w in document.warnings if "broken link fragment" in w.message]
+        assert [w.line for w in debris] == [3]
+        assert all(w.line == 3 for w in debris)

@@ -1,0 +1,243 @@
+"""Publishing: numbered immutable snapshots, derived claims, all in one transaction."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from reversion.models import Revision
+
+from briefings import services
+from briefings.models import (
+    Assessment,
+    Briefing,
+    Claim,
+    ClaimCitation,
+    Publication,
+    PublishedSection,
+)
+from briefings.services import PublishError, latest_revision
+from briefings.snapshot import SCHEMA_ID
+from tests.factories import make_briefing, make_source, make_user, publish
+
+pytestmark = pytest.mark.django_db
+
+
+def claims_of(briefing):
+    return [
+        (claim.section.number, claim.ordinal, [c.reference_number for c in claim.citations.all()])
+        for claim in Claim.objects.filter(section__briefing=briefing)
+        .select_related("section")
+        .prefetch_related("citations")
+        .order_by("section__number", "ordinal")
+    ]
+
+
+def test_publications_are_numbered_and_record_who_when_and_the_revision():
+    user = make_user(group="Reviewers")
+    briefing = make_briefing()
+    first = publish(briefing, user=user, note="First.")
+    second = publish(briefing, user=user, note="Second.")
+    third = publish(briefing, user=user, note="A correction.", kind=Publication.Kind.CORRECTION)
+    assert [p.number for p in (first, second, third)] == [1, 2, 3]
+    assert [p.kind for p in (first, second, third)] == ["first", "update", "correction"]
+    assert first.published_by == user
+    assert first.published_at <= second.published_at <= third.published_at
+    assert first.revision == latest_revision(briefing)
+    assert first.revision is not None
+    assert third.note == "A correction."
+    briefing.refresh_from_db()
+    assert briefing.status == Briefing.Status.PUBLISHED
+    assert list(Publication.objects.current()) == [third]
+
+
+def test_a_briefing_without_a_revision_gets_one_recorded_at_publication():
+    briefing = Briefing.objects.create(title="No revision yet", slug="no-revision")
+    source = make_source()
+    Assessment.objects.create(briefing=briefing, position=0, heading="Executive summary", body="A [1].")
+    briefing.references.create(number=1, source=source)
+    assert Revision.objects.count() == 0
+    publication = publish(briefing)
+    assert publication.revision is not None
+    assert publication.revision.comment == "Recorded at publication"
+
+
+def test_the_snapshot_is_versioned_and_complete():
+    briefing = make_briefing(
+        title="Sample question?",
+        subject="Estmark",
+        sections=[
+            ("Executive summary", "Summary [2] [1]. Uncited sentence."),
+            ("Arden: the lender", "Arden lends [1].", ["Arden"]),
+        ],
+    )
+    snapshot = publish(briefing).snapshot
+    assert snapshot["schema"] == SCHEMA_ID
+    assert snapshot["schema_version"] == Publication.SCHEMA_VERSION == 1
+    assert snapshot["briefing"] == {"slug": briefing.slug, "title": "Sample question?", "subject": "Estmark"}
+    summary, arden = snapshot["sections"]
+    assert summary["number"] == 0 and summary["anchor"] == "summary"
+    assert summary["claims"] == [{"text": "Summary [2] [1].", "citations": [2, 1]}]
+    assert arden["anchor"] == "section-1"
+    assert arden["partners"] == [{"slug": "arden", "name": "Arden"}]
+    assert [r["number"] for r in snapshot["references"]] == [1, 2]
+    assert set(snapshot["references"][0]["source"]) >= {"id", "title", "url", "details_pending"}
+
+
+def test_rendered_html_is_stored_and_escaped():
+    briefing = make_briefing(sections=[("Executive summary", "Arden wrote <script>alert(1)</script> [1].")])
+    publication = publish(briefing)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in publication.rendered_html
+    assert "<script>" not in publication.rendered_html
+    assert 'id="summary"' in publication.rendered_html
+
+
+def test_the_seed_publishes_fourteen_claims_with_thirty_citations_in_order(seed_text):
+    call_command("import_briefing", str(seed_text), "--slug", "v", stdout=StringIO(), stderr=StringIO())
+    briefing = Briefing.objects.get(slug="v")
+    publish(briefing)
+    claims = claims_of(briefing)
+    assert len(claims) == 14
+    assert ClaimCitation.objects.count() == 30
+    assert claims[0] == (0, 1, [1, 2, 3])
+    assert claims[1] == (0, 2, [4, 5])
+    assert (1, 3, [5, 1]) in claims
+    assert (5, 2, [11, 12, 1]) in claims
+    assert PublishedSection.objects.filter(briefing=briefing).count() == 6
+    partners = {
+        s.number: sorted(p.name for p in s.partners.all())
+        for s in PublishedSection.objects.filter(briefing=briefing)
+    }
+    assert partners == {0: [], 1: ["Russia"], 2: ["China"], 3: ["Iran"], 4: [], 5: []}
+
+
+def test_claims_follow_the_current_publication_only():
+    briefing = make_briefing(sections=[("Executive summary", "One [1]. Two [2].")])
+    publish(briefing)
+    Assessment.objects.filter(briefing=briefing).update(body="Only one now [2] [1].")
+    assert len(claims_of(briefing)) == 2  # the working copy is not public
+    publish(briefing)
+    assert claims_of(briefing) == [(0, 1, [2, 1])]
+    assert PublishedSection.objects.filter(briefing=briefing).count() == 1
+
+
+def test_a_failing_publish_leaves_nothing_behind(monkeypatch):
+    briefing = make_briefing(sections=[("Executive summary", "One [1]. Two [2].")])
+    publish(briefing)
+    Assessment.objects.filter(briefing=briefing).update(body="Changed [1].")
+    Briefing.objects.filter(pk=briefing.pk).update(status=Briefing.Status.DRAFT)
+    before = (Publication.objects.count(), Revision.objects.count(), claims_of(briefing))
+    real = services.rebuild_derived
+
+    def rebuild_then_fail(publication):
+        real(publication)  # the claims are rebuilt, then the database write fails
+        raise RuntimeError("simulated failure after the claims were rebuilt")
+
+    monkeypatch.setattr(services, "rebuild_derived", rebuild_then_fail)
+    with pytest.raises(RuntimeError):
+        publish(briefing)
+    assert (Publication.objects.count(), Revision.objects.count(), claims_of(briefing)) == before
+    briefing.refresh_from_db()
+    assert briefing.status == Briefing.Status.DRAFT
+
+
+@pytest.mark.parametrize(
+    ("kind", "earlier"),
+    [("update", 0), ("correction", 0), ("first", 1)],
+    ids=["update", "correction", "first"],
+)
+def test_only_the_first_publication_is_of_kind_first(kind, earlier):
+    briefing = make_briefing()
+    for _ in range(earlier):
+        publish(briefing)
+    with pytest.raises(PublishError, match="first publication must be of kind 'first'"):
+        publish(briefing, kind=kind)
+    assert briefing.publications.count() == earlier
+
+
+def test_publishing_needs_a_note_and_a_citable_working_copy():
+    briefing = make_briefing(
+        sections=[("Executive summary", "Cites a missing entry [3].")], references={1: make_source()}
+    )
+    with pytest.raises(PublishError, match="note is required"):
+        publish(briefing, note="  ")
+    with pytest.raises(PublishError) as caught:
+        publish(briefing)
+    assert caught.value.problems == ["Executive summary: cites [3], not in the reference list"]
+    assert Publication.objects.count() == 0
+
+
+class TestPublishView:
+    def url(self, briefing):
+        return reverse("admin:briefings_briefing_publish", args=[briefing.pk])
+
+    def test_editors_may_not_publish(self, client):
+        briefing = make_briefing()
+        client.force_login(make_user(group="Editors"))
+        assert client.get(self.url(briefing)).status_code == 403
+        assert client.post(self.url(briefing), {"kind": "first", "note": "Hi."}).status_code == 403
+        assert Publication.objects.count() == 0
+
+    @pytest.mark.parametrize("who", ["Reviewers", "superuser"])
+    def test_reviewers_and_superusers_publish_with_a_note(self, client, who):
+        user = make_user(superuser=True) if who == "superuser" else make_user(group="Reviewers")
+        client.force_login(user)
+        briefing = make_briefing()
+        change = client.get(reverse("admin:briefings_briefing_change", args=[briefing.pk]))
+        assert self.url(briefing) in change.content.decode()
+        assert client.get(self.url(briefing)).status_code == 200
+
+        response = client.post(self.url(briefing), {"kind": "first", "note": ""})
+        assert response.status_code == 200
+        assert response.context["form"].errors["note"]
+        assert Publication.objects.count() == 0
+
+        response = client.post(self.url(briefing), {"kind": "first", "note": "First publication."})
+        assert response.status_code == 302
+        publication = Publication.objects.get()
+        assert (publication.number, publication.kind, publication.published_by) == (1, "first", user)
+        assert publication.note == "First publication."
+
+        response = client.post(self.url(briefing), {"kind": "correction", "note": "Fixed a date."})
+        assert response.status_code == 302
+        assert briefing.publications.get(number=2).kind == "correction"
+
+    def test_problems_are_shown_and_block_publishing(self, client):
+        client.force_login(make_user(group="Reviewers"))
+        briefing = make_briefing(
+            sections=[("Executive summary", "Cites a missing entry [3].")], references={1: make_source()}
+        )
+        response = client.get(self.url(briefing))
+        assert "cites [3], not in the reference list" in response.content.decode()
+        response = client.post(self.url(briefing), {"kind": "first", "note": "Try."})
+        assert response.status_code == 200
+        assert "cites [3], not in the reference list" in response.content.decode()
+        assert Publication.objects.count() == 0
+
+    def test_the_first_publication_offers_only_kind_first(self, client):
+        client.force_login(make_user(group="Reviewers"))
+        briefing = make_briefing()
+        response = client.post(self.url(briefing), {"kind": "update", "note": "Nope."})
+        assert response.status_code == 200
+        assert response.context["form"].errors["kind"]
+        assert Publication.objects.count() == 0
+
+
+def test_the_snapshot_has_exactly_the_documented_fields():
+    """docs/snapshot-schema.md lists these; a change here needs a new schema version."""
+    snapshot = publish(make_briefing()).snapshot
+    assert set(snapshot) == {"schema", "schema_version", "briefing", "sections", "references"}
+    assert set(snapshot["briefing"]) == {"slug", "title", "subject"}
+    assert set(snapshot["sections"][0]) == {"id", "number", "anchor", "heading", "body", "partners", "claims"}
+    assert set(snapshot["sections"][0]["claims"][0]) == {"text", "citations"}
+    assert set(snapshot["references"][0]) == {"number", "source"}
+    assert set(snapshot["references"][0]["source"]) == {
+        "id",
+        "title",
+        "publisher",
+        "url",
+        "published_on",
+        "kind",
+        "reliability",
+        "details_pending",
+    }
