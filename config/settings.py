@@ -136,6 +136,9 @@ ASSAY_PUBLIC_CACHE_SECONDS = int(os.environ.get("ASSAY_PUBLIC_CACHE_SECONDS", "3
 ASSAY_SITE_NAME = os.environ.get("ASSAY_SITE_NAME", "Assay")
 # When true, a reviewer may not approve a revision they made themselves.
 ASSAY_FORBID_SELF_APPROVAL = env_bool("ASSAY_FORBID_SELF_APPROVAL", False)
+# Outside-reader preview links: the default lifetime, and the longest a reviewer may choose.
+ASSAY_PREVIEW_LINK_DAYS = int(os.environ.get("ASSAY_PREVIEW_LINK_DAYS", "7"))
+ASSAY_PREVIEW_LINK_MAX_DAYS = int(os.environ.get("ASSAY_PREVIEW_LINK_MAX_DAYS", "30"))
 
 LOGIN_URL = "admin:login"
 
