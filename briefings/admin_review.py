@@ -22,8 +22,7 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
-from django.utils.formats import localize
+from django.utils import dateformat, timezone
 from django.utils.timezone import template_localtime
 
 from . import review
@@ -39,7 +38,7 @@ class EditVersionFormMixin(forms.Form):
     the save that follows cannot be overtaken.
     """
 
-    edit_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+    base_edit_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
     base_revision = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
     # Set by the admin while a revert is in progress: the count before the
@@ -53,7 +52,7 @@ class EditVersionFormMixin(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            self.fields["edit_version"].initial = self._actual_version(self.instance)
+            self.fields["base_edit_version"].initial = self._actual_version(self.instance)
             self.fields["base_revision"].initial = latest_revision_id(self.instance.pk)
 
     def _actual_version(self, row):
@@ -63,7 +62,7 @@ class EditVersionFormMixin(forms.Form):
         cleaned = super().clean()
         if not self.instance.pk:
             return cleaned
-        base = cleaned.get("edit_version")
+        base = cleaned.get("base_edit_version")
         if base is None:
             raise ValidationError(
                 "This form is missing its edit version; reload the page before saving.", code="stale"
@@ -83,7 +82,7 @@ class EditVersionFormMixin(forms.Form):
         # The form is shown again with the editor's text; saving it after
         # reading the changes applies it over what is saved now.
         data = self.data.copy()
-        data[self.add_prefix("edit_version")] = self._actual_version(current)
+        data[self.add_prefix("base_edit_version")] = self._actual_version(current)
         data[self.add_prefix("base_revision")] = latest_revision_id(current.pk) or ""
         self.data = data
         latest = self.conflict.revisions[0] if self.conflict.revisions else None
@@ -91,7 +90,7 @@ class EditVersionFormMixin(forms.Form):
             who = "Someone else saved this briefing after you opened it"
         else:
             name = latest.user.get_username() if latest.user else "an unknown user"
-            when = localize(template_localtime(latest.date_created))
+            when = dateformat.format(template_localtime(latest.date_created), "j M Y, H:i:s")
             comment = f" (“{latest.comment}”)" if latest.comment else ""
             who = f"{name} saved this briefing at {when}{comment} after you opened it"
         raise ValidationError(
@@ -163,6 +162,12 @@ class ReviewAdminMixin:
         if floor is not None:
             form = type(form.__name__, (form,), {"edit_version_floor": floor})
         return form
+
+    def get_fieldsets(self, request, obj=None):
+        # In a fieldset, not in one template, so every form built on this
+        # admin (change, revert, recover) carries them.
+        lock = (None, {"fields": ("base_edit_version", "base_revision"), "classes": ("hidden",)})
+        return [*super().get_fieldsets(request, obj), lock]
 
     def save_model(self, request, obj, form, change):
         obj.edit_version = form.next_edit_version if change else 1
