@@ -18,8 +18,9 @@ must therefore be wrapped in ``content_write`` (the admin's revision and
 recover views are).
 
 On PostgreSQL the row lock makes a second save wait for the first to commit,
-then read the new value and be refused. SQLite serialises writers, and a
-Django transaction there reads the row again once it holds the write lock.
+then read the new value and be refused. SQLite has no row locks; there the
+settings open every transaction with BEGIN IMMEDIATE, so a save holds the
+database's write lock from its first read and saves run one after another.
 """
 
 import difflib

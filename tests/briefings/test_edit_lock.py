@@ -214,3 +214,29 @@ def test_concurrent_stale_saves_are_refused_and_every_accepted_one_is_in_history
     assert {a["marker"] for a in accepted} <= comments
     assert not {a["marker"] for a in refused} & comments
     assert final.subject in {a["marker"] for a in accepted}
+
+
+@pytest.mark.django_db
+def test_reverting_through_the_admin_raises_the_edit_version_and_stales_open_forms():
+    reviewer = logged_in(make_user(username="rhea", group="Reviewers"))
+    briefing = make_briefing()
+    first = Version.objects.get_for_object(briefing).first()
+    data = change_form_data(reviewer, briefing)
+    data["subject"] = "Second state"
+    assert reviewer.post(change_url(briefing), data).status_code == 302
+    opened_before_revert = change_form_data(reviewer, briefing)
+    before = Briefing.objects.get(pk=briefing.pk).edit_version
+
+    revert_url = reverse("admin:briefings_briefing_revision", args=[briefing.pk, first.pk])
+    response = reviewer.get(revert_url)
+    assert response.status_code == 200
+    revert_form = change_form_data(reviewer, briefing, response=response)
+    assert int(revert_form["base_edit_version"]) == before
+    assert reviewer.post(revert_url, revert_form).status_code == 302
+
+    restored = Briefing.objects.get(pk=briefing.pk)
+    assert restored.subject == "Estmark"
+    assert restored.edit_version == before + 1
+    opened_before_revert["subject"] = "Typed before the revert"
+    assert reviewer.post(change_url(briefing), opened_before_revert).status_code == 200
+    assert Briefing.objects.get(pk=briefing.pk).subject == "Estmark"
