@@ -240,3 +240,14 @@ def test_reverting_through_the_admin_raises_the_edit_version_and_stales_open_for
     opened_before_revert["subject"] = "Typed before the revert"
     assert reviewer.post(change_url(briefing), opened_before_revert).status_code == 200
     assert Briefing.objects.get(pk=briefing.pk).subject == "Estmark"
+
+
+@pytest.mark.django_db
+def test_a_briefing_added_in_the_admin_starts_at_edit_version_one():
+    editor = logged_in(make_user(group="Editors"))
+    data = {"title": "A new question?", "slug": "a-new-question", "subject": "Estmark"}
+    for prefix in ("sections", "references"):
+        data.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0})
+    response = editor.post(reverse("admin:briefings_briefing_add"), data)
+    assert response.status_code == 302
+    assert Briefing.objects.get(slug="a-new-question").edit_version == 1

@@ -298,3 +298,15 @@ def test_the_queue_costs_the_same_number_of_queries_for_two_or_six_briefings(peo
         return len(captured)
 
     assert queries_for(2) == queries_for(4)
+
+
+@pytest.mark.django_db
+def test_the_review_page_escapes_the_revision_comment_and_the_history(people):
+    briefing = make_briefing(user=people["editor"], comment=f"Rewrote {XSS}")
+    submit_for_review(briefing=briefing, user=people["editor"], message=f"Look {XSS}")
+    request_changes(briefing=briefing, user=people["reviewer"], comment=f"Redo {XSS}")
+    page = logged_in(people["other_reviewer"]).get(url("review", briefing.pk)).content.decode()
+    assert f"Rewrote {XSS_ESCAPED}" in page
+    assert f"Redo {XSS_ESCAPED}" in page
+    assert f"Look {XSS_ESCAPED}" in page
+    assert XSS not in page
