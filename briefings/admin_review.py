@@ -13,6 +13,7 @@
 """
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -358,8 +359,6 @@ class ReviewAdminMixin:
 
     def previews_view(self, request, object_id):
         """Create, list and revoke outside-reader preview links for one briefing."""
-        from django.conf import settings
-
         briefing = self._briefing_or_404(request, object_id)
         if not review.can_review(request.user):
             raise PermissionDenied
