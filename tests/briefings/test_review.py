@@ -35,13 +35,12 @@ def people(db):
 
 # Permissions, per user kind, on every URL this adds.
 
-GETS = ["review_queue", "submit", "review", "publish", "previews"]
+GETS = ["review_queue", "submit", "review", "previews"]
 # (url name, needs an object, allowed for editors)
 ALLOWED = {
     "review_queue": {"editor": False, "reviewer": True, "superuser": True},
     "submit": {"editor": True, "reviewer": True, "superuser": True},
     "review": {"editor": False, "reviewer": True, "superuser": True},
-    "publish": {"editor": False, "reviewer": True, "superuser": True},
     "previews": {"editor": False, "reviewer": True, "superuser": True},
 }
 
@@ -88,7 +87,6 @@ def test_editors_cannot_approve_request_changes_or_manage_previews_by_posting(pe
     editor = logged_in(people["editor"])
     post = {"action": "approve", "kind": "first", "note": "First.", "edit_version": 0}
     assert editor.post(url("review", briefing.pk), post).status_code == 403
-    assert editor.post(url("publish", briefing.pk), post).status_code == 403
     changes = {"action": "request_changes", "comment": "No."}
     assert editor.post(url("review", briefing.pk), changes).status_code == 403
     assert editor.post(url("previews", briefing.pk), {"action": "create", "days": 3}).status_code == 403
@@ -260,9 +258,6 @@ def test_a_reviewer_may_not_approve_their_own_revision_when_the_setting_is_on(pe
     assert "another reviewer must approve it" in page
     response = own.post(url("review", briefing.pk), post)
     assert response.status_code == 200
-    assert not Publication.objects.exists()
-    # The old publish URL is the same page, with the same rule.
-    assert own.post(url("publish", briefing.pk), post).status_code == 200
     assert not Publication.objects.exists()
 
     assert logged_in(people["other_reviewer"]).post(url("review", briefing.pk), post).status_code == 302
