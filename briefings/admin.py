@@ -3,21 +3,16 @@
 import reversion
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
-from django.http import Http404
-from django.shortcuts import redirect
-from django.template.response import TemplateResponse
-from django.urls import path
 from reversion.admin import VersionAdmin
 
 from sources.models import Reference
 
+from .admin_review import EditVersionFormMixin, ReviewAdminMixin
 from .models import Assessment, Briefing, Partner, Publication
 from .parsing import parse_body
-from .services import PublishError, publication_problems, publish_briefing, record_sections
+from .services import record_sections
 
 
 class SectionFormSet(BaseInlineFormSet):
@@ -77,7 +72,7 @@ class ReferenceInline(admin.TabularInline):
     verbose_name_plural = "Reference list"
 
 
-class BriefingForm(forms.ModelForm):
+class BriefingForm(EditVersionFormMixin, forms.ModelForm):
     change_note = forms.CharField(
         required=False,
         max_length=500,
@@ -90,7 +85,7 @@ class BriefingForm(forms.ModelForm):
 
 
 @admin.register(Briefing)
-class BriefingAdmin(VersionAdmin):
+class BriefingAdmin(ReviewAdminMixin, VersionAdmin):
     form = BriefingForm
     list_display = ("title", "subject", "status", "publication_count", "updated_at")
     list_filter = ("status", "subject")
@@ -103,57 +98,7 @@ class BriefingAdmin(VersionAdmin):
 
     change_form_template = "admin/briefings/briefing/change_form.html"
 
-    def get_urls(self):
-        urls = [
-            path(
-                "<path:object_id>/publish/",
-                self.admin_site.admin_view(self.publish_view),
-                name="briefings_briefing_publish",
-            ),
-        ]
-        return urls + super().get_urls()
-
-    def has_publish_permission(self, request):
-        return request.user.has_perm("briefings.publish_briefing")
-
-    def publish_view(self, request, object_id):
-        """Freeze the working copy into the next publication, with a public note."""
-        briefing = self.get_object(request, unquote(object_id))
-        if briefing is None:
-            raise Http404("No such briefing.")
-        if not self.has_publish_permission(request):
-            raise PermissionDenied
-        first = not briefing.publications.exists()
-        form = PublishForm(request.POST or None)
-        if first:
-            form.fields["kind"].choices = [(Publication.Kind.FIRST, "First publication")]
-        problems = publication_problems(briefing)
-        if request.method == "POST" and form.is_valid() and not problems:
-            try:
-                publication = publish_briefing(
-                    briefing=briefing,
-                    user=request.user,
-                    note=form.cleaned_data["note"],
-                    kind=form.cleaned_data["kind"],
-                )
-            except PublishError as error:
-                problems = error.problems
-            else:
-                messages.success(request, f"Published as version {publication.number}.")
-                return redirect("admin:briefings_briefing_change", briefing.pk)
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "original": briefing,
-            "title": f"Publish “{briefing}”",
-            "form": form,
-            "problems": problems,
-            "first": first,
-        }
-        return TemplateResponse(request, "admin/briefings/briefing/publish.html", context)
-
     def get_queryset(self, request):
-
         return super().get_queryset(request).annotate(n_publications=Count("publications"))
 
     @admin.display(description="Publications", ordering="n_publications")
@@ -232,15 +177,3 @@ class PublicationAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-
-class PublishForm(forms.Form):
-    kind = forms.ChoiceField(
-        choices=[(Publication.Kind.UPDATE, "Update"), (Publication.Kind.CORRECTION, "Correction")],
-        help_text="A correction is marked as such in the public change log.",
-    )
-    note = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=2000,
-        help_text="Public change note: what changed, in a sentence readers will understand.",
-    )

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
+from django.utils import timezone
 from reversion.models import Revision
 
 from sources.models import SourceKind
@@ -59,6 +60,12 @@ class Briefing(models.Model):
         choices=Status.choices,
         default=Status.DRAFT,
         help_text="Where the working copy stands. Any edit makes it a draft again.",
+    )
+    edit_version = models.PositiveIntegerField(
+        default=0,
+        editable=False,
+        help_text="Optimistic lock: raised by one on every write to the working copy's content. "
+        "A save that started from another value is refused; see briefings/edit_lock.py.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -301,7 +308,83 @@ def section_anchor(number):
     return "summary" if number == 0 else f"section-{number}"
 
 
+class ReviewEventKind(models.TextChoices):
+    SUBMITTED = "submitted", "Submitted for review"
+    CHANGES_REQUESTED = "changes_requested", "Changes requested"
+    APPROVED = "approved", "Approved and published"
+    EDITED = "edited", "Edited (review state reset)"
+
+
+class ReviewEvent(models.Model):
+    """One step of a briefing's review, with who took it and when. Rows are never changed."""
+
+    Kind = ReviewEventKind
+
+    briefing = models.ForeignKey(Briefing, on_delete=models.CASCADE, related_name="review_events")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    message = models.TextField(blank=True, help_text="The editor's or reviewer's words; never public.")
+    revision = models.ForeignKey(
+        Revision,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The working-copy revision this step concerned.",
+    )
+    publication = models.ForeignKey(
+        Publication, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("-created_at", "-pk")
+        indexes = [models.Index(fields=("briefing", "-created_at"), name="review_event_briefing_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=ReviewEventKind.values), name="review_event_kind_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.briefing_id}"
+
+
+class PreviewLink(models.Model):
+    """A signed link to the working copy for a reader without an account.
+
+    The URL carries a signature over this row's id; the row decides whether
+    the link still works, so a link can be revoked before it expires.
+    """
+
+    briefing = models.ForeignKey(Briefing, on_delete=models.CASCADE, related_name="preview_links")
+    label = models.CharField(
+        max_length=200, blank=True, help_text="Who the link is for, e.g. 'legal reader'. Only staff see it."
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ("-created_at", "-pk")
+
+    def __str__(self):
+        return f"Preview of {self.briefing_id} for {self.label or 'unnamed reader'}"
+
+    def is_active(self, now=None):
+        now = now or timezone.now()
+        return self.revoked_at is None and self.expires_at > now
+
+
 # A briefing, its sections and its references are one revision.
 reversion.register(Partner)
 reversion.register(Assessment)
-reversion.register(Briefing, follow=("sections", "references"))
+# edit_version is excluded: it counts writes, and a revert must not wind it back
+# (a stale form would then match again); see briefings/edit_lock.py.
+reversion.register(Briefing, follow=("sections", "references"), exclude=("edit_version",))

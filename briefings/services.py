@@ -107,6 +107,9 @@ def import_briefing(*, document: ParsedDocument, slug=None, subject=None, user=N
             created = briefing is None
             if created:
                 briefing = Briefing(slug=slug)
+            previous_status = briefing.status
+            # The row is locked: this raises the optimistic lock any open admin form holds.
+            briefing.edit_version += 1
             briefing.title = document.title
             if subject is not None:
                 briefing.subject = subject
@@ -150,6 +153,10 @@ def import_briefing(*, document: ParsedDocument, slug=None, subject=None, user=N
             if uncited:
                 warnings.append(Issue("references no longer cited: " + ", ".join(f"[{n}]" for n in uncited)))
 
+            if not created:
+                from .review import record_edit
+
+                record_edit(briefing_id=briefing.pk, user=user, previous_status=previous_status)
             record_sections(briefing)
             reversion.set_user(user)
             reversion.set_comment(f"Imported ({'new briefing' if created else 'update'})")

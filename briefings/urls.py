@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import explore, exports, feeds, search, views
+from . import explore, exports, feeds, preview_views, search, views
 
 app_name = "briefings"
 
@@ -17,4 +17,5 @@ urlpatterns = [
     path("briefings/<slug:slug>/feed.atom", feeds.briefing_feed, name="briefing-feed"),
     path("feeds/publications.atom", feeds.site_feed, name="feed"),
     path("partners/<slug:slug>/", views.partner_detail, name="partner-detail"),
+    path("preview/<str:token>/", preview_views.preview, name="preview"),
 ]

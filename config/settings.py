@@ -101,6 +101,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # that two requests writing at once wait instead of failing.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # BEGIN IMMEDIATE: a transaction takes the write lock before it reads, so
+    # the edit-version check (briefings/edit_lock.py) sees the latest save
+    # instead of failing with "database is locked" on upgrade.
+    DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -136,6 +140,9 @@ ASSAY_PUBLIC_CACHE_SECONDS = int(os.environ.get("ASSAY_PUBLIC_CACHE_SECONDS", "3
 ASSAY_SITE_NAME = os.environ.get("ASSAY_SITE_NAME", "Assay")
 # When true, a reviewer may not approve a revision they made themselves.
 ASSAY_FORBID_SELF_APPROVAL = env_bool("ASSAY_FORBID_SELF_APPROVAL", False)
+# Outside-reader preview links: the default lifetime, and the longest a reviewer may choose.
+ASSAY_PREVIEW_LINK_DAYS = int(os.environ.get("ASSAY_PREVIEW_LINK_DAYS", "7"))
+ASSAY_PREVIEW_LINK_MAX_DAYS = int(os.environ.get("ASSAY_PREVIEW_LINK_MAX_DAYS", "30"))
 
 LOGIN_URL = "admin:login"
 

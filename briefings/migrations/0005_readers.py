@@ -74,7 +74,7 @@ def copy_published_references(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('briefings', '0003_editorial_groups'),
+        ('briefings', '0004_review'),
         ('sources', '0001_initial'),
     ]
 

@@ -1,0 +1,395 @@
+"""Review screens in the briefing admin, and the edit lock on its change form.
+
+``ReviewAdminMixin`` adds to BriefingAdmin:
+
+- ``review/``                 the queue of briefings awaiting review (reviewers);
+- ``<id>/submit/``            submit the working copy for review (editors);
+- ``<id>/review/``            compare, then approve and publish, or request changes (reviewers);
+- ``<id>/previews/``          create and revoke outside-reader preview links (reviewers);
+- on the change form, the review state with the latest comment, and the edit
+  lock (briefings.edit_lock): a save that started from an older working copy
+  is refused, showing who changed what, with the editor's text kept.
+"""
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import OuterRef, Subquery
+from django.http import Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import dateformat, timezone
+from django.utils.timezone import template_localtime
+
+from . import review
+from .edit_lock import StaleEdit, conflict_report, latest_revision_id, lock_briefing
+from .models import Briefing, PreviewLink, Publication, ReviewEvent
+from .services import PublishError, latest_revision, publication_problems
+
+
+class EditVersionFormMixin(forms.Form):
+    """Carries the edit version a form started from, and refuses a stale save.
+
+    The check locks the briefing row inside the admin's save transaction, so
+    the save that follows cannot be overtaken.
+    """
+
+    base_edit_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+    base_revision = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+
+    # Set by the admin while a revert is in progress: the count before the
+    # restore wrote an old row back.
+    edit_version_floor = None
+
+    conflict = None
+    locked_status = None
+    next_edit_version = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["base_edit_version"].initial = self._actual_version(self.instance)
+            self.fields["base_revision"].initial = latest_revision_id(self.instance.pk)
+
+    def _actual_version(self, row):
+        return row.edit_version if self.edit_version_floor is None else self.edit_version_floor
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.instance.pk:
+            return cleaned
+        base = cleaned.get("base_edit_version")
+        if base is None:
+            raise ValidationError(
+                "This form is missing its edit version; reload the page before saving.", code="stale"
+            )
+        try:
+            current = lock_briefing(self.instance.pk)
+            if self._actual_version(current) != base:
+                raise StaleEdit(current, base)
+        except StaleEdit as stale:
+            self._refuse(stale.current, cleaned.get("base_revision"))
+        self.locked_status = current.status
+        self.next_edit_version = self._actual_version(current) + 1
+        return cleaned
+
+    def _refuse(self, current, base_revision_id):
+        self.conflict = conflict_report(current, base_revision_id=base_revision_id)
+        # The form is shown again with the editor's text; saving it after
+        # reading the changes applies it over what is saved now.
+        data = self.data.copy()
+        data[self.add_prefix("base_edit_version")] = self._actual_version(current)
+        data[self.add_prefix("base_revision")] = latest_revision_id(current.pk) or ""
+        self.data = data
+        latest = self.conflict.revisions[0] if self.conflict.revisions else None
+        if latest is None:
+            who = "Someone else saved this briefing after you opened it"
+        else:
+            name = latest.user.get_username() if latest.user else "an unknown user"
+            when = dateformat.format(template_localtime(latest.date_created), "j M Y, H:i:s")
+            comment = f" (“{latest.comment}”)" if latest.comment else ""
+            who = f"{name} saved this briefing at {when}{comment} after you opened it"
+        raise ValidationError(
+            f"Not saved: {who}. Your text is still in the form below. Read their changes, "
+            "merge what you need, then save again.",
+            code="stale",
+        )
+
+
+class PublishForm(forms.Form):
+    kind = forms.ChoiceField(
+        choices=[(Publication.Kind.UPDATE, "Update"), (Publication.Kind.CORRECTION, "Correction")],
+        help_text="A correction is marked as such in the public change log.",
+    )
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text="Public change note: what changed, in a sentence readers will understand.",
+    )
+    edit_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+
+class SubmitForm(forms.Form):
+    message = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=4000,
+        help_text="For the reviewer: what changed and what to check. Not shown to readers.",
+    )
+
+
+class RequestChangesForm(forms.Form):
+    comment = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=4000,
+        help_text="For the editor: what must change before this can be published.",
+    )
+
+
+class PreviewLinkForm(forms.Form):
+    label = forms.CharField(
+        max_length=200, required=False, help_text="Who the link is for, e.g. 'legal reader'."
+    )
+
+    def __init__(self, *args, max_days, default_days, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["days"] = forms.IntegerField(
+            min_value=1, max_value=max_days, initial=default_days, help_text="How many days the link works."
+        )
+
+
+class ReviewAdminMixin:
+    change_list_template = "admin/briefings/briefing/change_list.html"
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        urls = [
+            path("review/", view(self.review_queue_view), name="briefings_briefing_review_queue"),
+            path("<path:object_id>/submit/", view(self.submit_view), name="briefings_briefing_submit"),
+            path("<path:object_id>/review/", view(self.review_view), name="briefings_briefing_review"),
+            path("<path:object_id>/previews/", view(self.previews_view), name="briefings_briefing_previews"),
+        ]
+        return urls + super().get_urls()
+
+    # The edit lock.
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        floor = getattr(request, "_assay_edit_version_floor", None)
+        if floor is not None:
+            form = type(form.__name__, (form,), {"edit_version_floor": floor})
+        return form
+
+    def get_fieldsets(self, request, obj=None):
+        # In a fieldset, not in one template, so every form built on this
+        # admin (change, revert, recover) carries them.
+        lock = (None, {"fields": ("base_edit_version", "base_revision"), "classes": ("hidden",)})
+        return [*super().get_fieldsets(request, obj), lock]
+
+    def save_model(self, request, obj, form, change):
+        obj.edit_version = form.next_edit_version if change else 1
+        super().save_model(request, obj, form, change)
+        if change:
+            review.record_edit(briefing_id=obj.pk, user=request.user, previous_status=form.locked_status)
+
+    def _with_floor(self, request, object_id, view):
+        # A restore writes the old row back, edit_version included; remember
+        # the count it had so the save that follows raises it instead.
+        with transaction.atomic():
+            row = Briefing.objects.select_for_update().filter(pk=unquote(object_id)).first()
+            request._assay_edit_version_floor = row.edit_version if row else None
+            return view()
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        return self._with_floor(
+            request,
+            object_id,
+            lambda: super(ReviewAdminMixin, self).revision_view(
+                request, object_id, version_id, extra_context
+            ),
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        briefing = self.get_object(request, unquote(object_id))
+        context = dict(extra_context or {})
+        if briefing is not None:
+            context.update(self._review_context(request, briefing))
+        return super().change_view(request, object_id, form_url, context)
+
+    def changelist_view(self, request, extra_context=None):
+        context = {
+            "review_queue_count": Briefing.objects.filter(status=Briefing.Status.IN_REVIEW).count(),
+            "can_review": review.can_review(request.user),
+            **(extra_context or {}),
+        }
+        return super().changelist_view(request, context)
+
+    def _review_context(self, request, briefing):
+        events = review.latest_events(briefing, limit=5)
+        sent_back = (
+            next((e for e in events if e.kind == ReviewEvent.Kind.CHANGES_REQUESTED), None)
+            if briefing.status == Briefing.Status.CHANGES_REQUESTED
+            else None
+        )
+        return {
+            "review_events": events,
+            "changes_requested_event": sent_back,
+            "can_submit": review.can_submit(request.user) and briefing.status in review.SUBMITTABLE,
+            "can_review": review.can_review(request.user),
+        }
+
+    # Views.
+
+    def _briefing_or_404(self, request, object_id):
+        briefing = self.get_object(request, unquote(object_id))
+        if briefing is None:
+            raise Http404("No such briefing.")
+        return briefing
+
+    def _context(self, request, briefing, title, **extra):
+        return {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": briefing,
+            "title": title,
+            **extra,
+        }
+
+    def review_queue_view(self, request):
+        """Briefings awaiting review, oldest submission first."""
+        if not review.can_review(request.user):
+            raise PermissionDenied
+        submitted = ReviewEvent.objects.filter(
+            briefing=OuterRef("pk"), kind=ReviewEvent.Kind.SUBMITTED
+        ).order_by("-created_at", "-pk")
+        briefings = list(
+            Briefing.objects.filter(status=Briefing.Status.IN_REVIEW)
+            .annotate(submission_id=Subquery(submitted.values("pk")[:1]))
+            .order_by("updated_at")
+        )
+        events = ReviewEvent.objects.select_related("user").in_bulk(
+            [b.submission_id for b in briefings if b.submission_id]
+        )
+        rows = [{"briefing": b, "submission": events.get(b.submission_id)} for b in briefings]
+        rows.sort(key=lambda row: row["submission"].created_at if row["submission"] else timezone.now())
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Awaiting review",
+            "rows": rows,
+        }
+        return TemplateResponse(request, "admin/briefings/briefing/review_queue.html", context)
+
+    def submit_view(self, request, object_id):
+        briefing = self._briefing_or_404(request, object_id)
+        if not review.can_submit(request.user) or not self.has_change_permission(request, briefing):
+            raise PermissionDenied
+        form = SubmitForm(request.POST or None)
+        error = None
+        if request.method == "POST" and form.is_valid():
+            try:
+                review.submit_for_review(
+                    briefing=briefing, user=request.user, message=form.cleaned_data["message"]
+                )
+            except review.ReviewError as refused:
+                error = str(refused)
+            else:
+                messages.success(request, "Submitted for review. Reviewers will see it in their queue.")
+                return redirect("admin:briefings_briefing_change", briefing.pk)
+        context = self._context(
+            request,
+            briefing,
+            f"Submit “{briefing}” for review",
+            form=form,
+            error=error,
+            submittable=briefing.status in review.SUBMITTABLE,
+        )
+        return TemplateResponse(request, "admin/briefings/briefing/submit.html", context)
+
+    def review_view(self, request, object_id):
+        """Compare, then approve and publish with a public note, or send back with a comment."""
+        briefing = self._briefing_or_404(request, object_id)
+        if not review.can_review(request.user):
+            raise PermissionDenied
+        first = not briefing.publications.exists()
+        action = request.POST.get("action") if request.method == "POST" else None
+        publish_form = PublishForm(
+            request.POST if action == "approve" else None, initial={"edit_version": briefing.edit_version}
+        )
+        if first:
+            publish_form.fields["kind"].choices = [(Publication.Kind.FIRST, "First publication")]
+        changes_form = RequestChangesForm(request.POST if action == "request_changes" else None)
+        errors = []
+        if action == "approve" and publish_form.is_valid():
+            try:
+                publication = review.approve_and_publish(
+                    briefing=briefing,
+                    user=request.user,
+                    note=publish_form.cleaned_data["note"],
+                    kind=publish_form.cleaned_data["kind"],
+                    edit_version=publish_form.cleaned_data["edit_version"],
+                )
+            except review.ReviewError as refused:
+                errors = [str(refused)]
+            except PublishError as refused:
+                errors = refused.problems
+            else:
+                messages.success(request, f"Approved and published as version {publication.number}.")
+                return redirect("admin:briefings_briefing_change", briefing.pk)
+        elif action == "request_changes" and changes_form.is_valid():
+            try:
+                review.request_changes(
+                    briefing=briefing, user=request.user, comment=changes_form.cleaned_data["comment"]
+                )
+            except review.ReviewError as refused:
+                errors = [str(refused)]
+            else:
+                messages.success(request, "Sent back to the editors with your comment.")
+                return redirect("admin:briefings_briefing_review_queue")
+        elif action not in (None, "approve", "request_changes"):
+            errors = ["Unknown action."]
+        submission = (
+            briefing.review_events.filter(kind=ReviewEvent.Kind.SUBMITTED).select_related("user").first()
+        )
+        revision = latest_revision(briefing)
+        context = self._context(
+            request,
+            briefing,
+            f"Review “{briefing}”",
+            publish_form=publish_form,
+            changes_form=changes_form,
+            errors=errors,
+            problems=publication_problems(briefing),
+            first=first,
+            submission=submission if briefing.status == Briefing.Status.IN_REVIEW else None,
+            revision=revision,
+            self_approval=review.self_approval_forbidden(briefing=briefing, user=request.user),
+            approvable=briefing.status in review.APPROVABLE,
+            in_review=briefing.status == Briefing.Status.IN_REVIEW,
+            review_events=review.latest_events(briefing, limit=10),
+        )
+        return TemplateResponse(request, "admin/briefings/briefing/review.html", context)
+
+    def previews_view(self, request, object_id):
+        """Create, list and revoke outside-reader preview links for one briefing."""
+        briefing = self._briefing_or_404(request, object_id)
+        if not review.can_review(request.user):
+            raise PermissionDenied
+        action = request.POST.get("action") if request.method == "POST" else None
+        form = PreviewLinkForm(
+            request.POST if action == "create" else None,
+            max_days=settings.ASSAY_PREVIEW_LINK_MAX_DAYS,
+            default_days=settings.ASSAY_PREVIEW_LINK_DAYS,
+        )
+        if action == "create" and form.is_valid():
+            review.create_preview_link(
+                briefing=briefing,
+                user=request.user,
+                label=form.cleaned_data["label"],
+                days=form.cleaned_data["days"],
+            )
+            messages.success(request, "Preview link created. Copy it from the list below.")
+            return redirect("admin:briefings_briefing_previews", briefing.pk)
+        if action == "revoke":
+            link = PreviewLink.objects.filter(briefing=briefing, pk=request.POST.get("link") or 0).first()
+            if link is None:
+                raise Http404("No such preview link for this briefing.")
+            review.revoke_preview_link(link=link, user=request.user)
+            messages.success(request, "Preview link revoked; it no longer opens.")
+            return redirect("admin:briefings_briefing_previews", briefing.pk)
+        now = timezone.now()
+        links = []
+        for link in briefing.preview_links.select_related("created_by", "revoked_by"):
+            url = None
+            if link.is_active(now):
+                url = request.build_absolute_uri(
+                    reverse("briefings:preview", args=[review.preview_token(link)])
+                )
+            links.append({"link": link, "url": url})
+        context = self._context(request, briefing, f"Preview links for “{briefing}”", form=form, links=links)
+        response = TemplateResponse(request, "admin/briefings/briefing/previews.html", context)
+        response["Cache-Control"] = "private, no-store"
+        return response

@@ -1,0 +1,227 @@
+"""Review before publishing: submit, request changes, approve and publish.
+
+``Briefing.status`` is the current state; every step is also a ReviewEvent
+row (who, when, their words, the revision concerned), so the history of a
+review survives the state moving on:
+
+    draft ──submit──▶ in_review ──approve──▶ published
+      ▲   ◀─changes requested─┘                 │
+      └──────────── any content edit ◀──────────┘
+
+Editors (change_briefing) may submit; reviewers (publish_briefing) may
+request changes and approve. An approval publishes through
+``services.publish_briefing`` in the same transaction. Review steps change
+the state only, never the content, so they do not raise ``edit_version``.
+
+With ``settings.ASSAY_FORBID_SELF_APPROVAL`` a reviewer may not approve when
+the briefing's latest revision was made by them; this binds superusers too.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.db import transaction
+from django.utils import timezone
+
+from .models import Briefing, PreviewLink, ReviewEvent
+from .services import latest_revision, publish_briefing
+
+Status = Briefing.Status
+
+
+class ReviewError(Exception):
+    """A review step is not allowed now; the message says why, for the person who tried."""
+
+
+SUBMITTABLE = (Status.DRAFT, Status.CHANGES_REQUESTED)
+APPROVABLE = (Status.DRAFT, Status.IN_REVIEW, Status.CHANGES_REQUESTED)
+
+
+def can_submit(user):
+    return user.is_active and user.has_perm("briefings.change_briefing")
+
+
+def can_review(user):
+    return user.is_active and user.has_perm("briefings.publish_briefing")
+
+
+def _locked(briefing):
+    return Briefing.objects.select_for_update().get(pk=briefing.pk)
+
+
+def _required(text, what):
+    text = (text or "").strip()
+    if not text:
+        raise ReviewError(f"{what} is required.")
+    return text
+
+
+def submit_for_review(*, briefing, user, message):
+    """Ask reviewers to look at the working copy as it is now."""
+    if not can_submit(user):
+        raise ReviewError("You may not submit briefings for review.")
+    message = _required(message, "A message for the reviewer")
+    with transaction.atomic():
+        briefing = _locked(briefing)
+        if briefing.status not in SUBMITTABLE:
+            raise ReviewError(
+                f"“{briefing}” is {briefing.get_status_display().lower()}; only a draft or a briefing "
+                "with changes requested can be submitted."
+            )
+        Briefing.objects.filter(pk=briefing.pk).update(status=Status.IN_REVIEW)
+        return ReviewEvent.objects.create(
+            briefing=briefing,
+            kind=ReviewEvent.Kind.SUBMITTED,
+            user=user,
+            message=message,
+            revision=latest_revision(briefing),
+        )
+
+
+def request_changes(*, briefing, user, comment):
+    """Send a submitted briefing back to its editors with a comment."""
+    if not can_review(user):
+        raise ReviewError("Only reviewers may request changes.")
+    comment = _required(comment, "A comment for the editor")
+    with transaction.atomic():
+        briefing = _locked(briefing)
+        if briefing.status != Status.IN_REVIEW:
+            raise ReviewError(f"“{briefing}” is not awaiting review (it is {briefing.get_status_display()}).")
+        Briefing.objects.filter(pk=briefing.pk).update(status=Status.CHANGES_REQUESTED)
+        return ReviewEvent.objects.create(
+            briefing=briefing,
+            kind=ReviewEvent.Kind.CHANGES_REQUESTED,
+            user=user,
+            message=comment,
+            revision=latest_revision(briefing),
+        )
+
+
+def self_approval_forbidden(*, briefing, user):
+    """True when the setting is on and ``user`` made the revision that would be approved."""
+    if not settings.ASSAY_FORBID_SELF_APPROVAL:
+        return False
+    revision = latest_revision(briefing)
+    return revision is not None and revision.user_id == user.pk
+
+
+def approve_and_publish(*, briefing, user, note, kind=None, edit_version=None):
+    """Approve the working copy and publish it as the next publication.
+
+    ``edit_version`` is the value the reviewer saw; if the working copy has
+    been edited since, the approval is refused rather than publishing text
+    the reviewer has not read. Raises ReviewError or services.PublishError.
+    """
+    if not can_review(user):
+        raise ReviewError("Only reviewers may approve and publish.")
+    with transaction.atomic():
+        briefing = _locked(briefing)
+        if briefing.status not in APPROVABLE:
+            raise ReviewError(f"“{briefing}” has no changes since its last publication.")
+        if edit_version is not None and briefing.edit_version != edit_version:
+            raise ReviewError(f"“{briefing}” was edited after you opened it. Compare again before approving.")
+        if self_approval_forbidden(briefing=briefing, user=user):
+            raise ReviewError(
+                "You made the latest revision of this briefing; another reviewer must approve it."
+            )
+        revision = latest_revision(briefing)
+        publication = publish_briefing(briefing=briefing, user=user, note=note, kind=kind)
+        ReviewEvent.objects.create(
+            briefing=briefing,
+            kind=ReviewEvent.Kind.APPROVED,
+            user=user,
+            message=publication.note,
+            revision=revision,
+            publication=publication,
+        )
+    return publication
+
+
+def record_edit(*, briefing_id, user, previous_status):
+    """Note that an edit put a submitted, sent-back or published briefing back to draft."""
+    if previous_status == Status.DRAFT:
+        return None
+    return ReviewEvent.objects.create(
+        briefing_id=briefing_id,
+        kind=ReviewEvent.Kind.EDITED,
+        user=user,
+        message=f"Was {Status(previous_status).label.lower()}.",
+    )
+
+
+def latest_events(briefing, limit=5):
+    return list(briefing.review_events.select_related("user")[:limit])
+
+
+# Outside readers: signed, expiring, revocable preview links to the working copy.
+
+PREVIEW_SALT = "briefings.preview"
+
+
+class PreviewUnavailable(Exception):
+    """A preview token that does not open anything; ``gone`` when it once did (expired, revoked)."""
+
+    def __init__(self, message, *, gone=False):
+        super().__init__(message)
+        self.gone = gone
+
+
+def create_preview_link(*, briefing, user, label="", days=None):
+    """A new preview link for ``briefing``; returns (link, token)."""
+    if not can_review(user):
+        raise ReviewError("Only reviewers may create preview links.")
+    days = settings.ASSAY_PREVIEW_LINK_DAYS if days is None else days
+    if not 1 <= days <= settings.ASSAY_PREVIEW_LINK_MAX_DAYS:
+        raise ReviewError(
+            f"A preview link lasts 1 to {settings.ASSAY_PREVIEW_LINK_MAX_DAYS} days, not {days}."
+        )
+    with transaction.atomic():
+        now = timezone.now()
+        link = PreviewLink.objects.create(
+            briefing=briefing,
+            label=(label or "").strip(),
+            created_by=user,
+            created_at=now,
+            expires_at=now + timedelta(days=days),
+        )
+    return link, preview_token(link)
+
+
+def preview_token(link):
+    return signing.dumps({"link": link.pk, "briefing": link.briefing_id}, salt=PREVIEW_SALT)
+
+
+def revoke_preview_link(*, link, user):
+    if not can_review(user):
+        raise ReviewError("Only reviewers may revoke preview links.")
+    with transaction.atomic():
+        updated = PreviewLink.objects.filter(pk=link.pk, revoked_at__isnull=True).update(
+            revoked_at=timezone.now(), revoked_by=user
+        )
+    link.refresh_from_db()
+    return bool(updated)
+
+
+def open_preview(token):
+    """The live PreviewLink a token names, or PreviewUnavailable saying why not."""
+    try:
+        data = signing.loads(
+            token, salt=PREVIEW_SALT, max_age=timedelta(days=settings.ASSAY_PREVIEW_LINK_MAX_DAYS)
+        )
+    except signing.SignatureExpired as error:
+        raise PreviewUnavailable("This preview link has expired.", gone=True) from error
+    except signing.BadSignature as error:
+        raise PreviewUnavailable("This preview link is not valid. Check that it was copied whole.") from error
+    link = (
+        PreviewLink.objects.select_related("briefing")
+        .filter(pk=data.get("link"), briefing_id=data.get("briefing"))
+        .first()
+    )
+    if link is None:
+        raise PreviewUnavailable("This preview link is not valid any more.", gone=True)
+    if link.revoked_at is not None:
+        raise PreviewUnavailable("This preview link has been withdrawn.", gone=True)
+    if link.expires_at <= timezone.now():
+        raise PreviewUnavailable("This preview link has expired.", gone=True)
+    return link
