@@ -15,6 +15,8 @@ from reversion.admin import VersionAdmin
 
 from sources.models import Reference
 
+from .admin_history import HistoryAdminMixin
+from .admin_safety import SafeVersionAdminMixin
 from .models import Assessment, Briefing, Partner, Publication
 from .parsing import parse_body
 from .services import PublishError, publication_problems, publish_briefing, record_sections
@@ -90,7 +92,7 @@ class BriefingForm(forms.ModelForm):
 
 
 @admin.register(Briefing)
-class BriefingAdmin(VersionAdmin):
+class BriefingAdmin(HistoryAdminMixin, VersionAdmin):
     form = BriefingForm
     list_display = ("title", "subject", "status", "publication_count", "updated_at")
     list_filter = ("status", "subject")
@@ -196,7 +198,7 @@ class BriefingAdmin(VersionAdmin):
 
 
 @admin.register(Partner)
-class PartnerAdmin(VersionAdmin):
+class PartnerAdmin(SafeVersionAdminMixin, VersionAdmin):
     list_display = ("name", "slug")
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
