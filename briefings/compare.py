@@ -78,6 +78,24 @@ class Piece:
 
 
 @dataclass
+class Run:
+    """Consecutive pieces with the same operation: one <ins> or <del> element."""
+
+    op: str
+    pieces: list[Piece]
+
+
+def runs(pieces: list[Piece]) -> list[Run]:
+    grouped: list[Run] = []
+    for piece in pieces:
+        if grouped and grouped[-1].op == piece.op:
+            grouped[-1].pieces.append(piece)
+        else:
+            grouped.append(Run(piece.op, [piece]))
+    return grouped
+
+
+@dataclass
 class TextDiff:
     old: str
     new: str
@@ -99,6 +117,18 @@ class TextDiff:
     def right(self) -> list[Piece]:
         """The new side, for side-by-side display."""
         return [p for p in self.pieces if p.op != DELETE]
+
+    @property
+    def runs(self) -> list[Run]:
+        return runs(self.pieces)
+
+    @property
+    def left_runs(self) -> list[Run]:
+        return runs(self.left)
+
+    @property
+    def right_runs(self) -> list[Run]:
+        return runs(self.right)
 
     @property
     def has_source_changes(self) -> bool:
@@ -269,7 +299,7 @@ class SectionDiff:
             if changed
         ]
         if what:
-            parts.append(f"{self.label} {', '.join(what)}")
+            parts.append(f"{self.label} {'/'.join(what)}")
         return parts
 
 
