@@ -30,6 +30,7 @@ import difflib
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 
 # Anything in square brackets is one token (as in parsing.MARKER_RE), then
 # runs of whitespace, words (with inner apostrophes and hyphens), and single
@@ -40,6 +41,7 @@ CITATION_RE = re.compile(r"\[([0-9]+)\]")
 MARKER_SPLIT_RE = re.compile(r"(\[[^\[\]\n]*\])")
 
 EQUAL, INSERT, DELETE = "equal", "insert", "delete"
+SENTENCE_ENDS = frozenset({".", "!", "?"})
 
 # Fields of a source whose change (with the same source) is worth reporting.
 SOURCE_DETAIL_FIELDS = ("title", "publisher", "url", "published_on")
@@ -97,12 +99,31 @@ def runs(pieces: list[Piece]) -> list[Run]:
 
 @dataclass
 class TextDiff:
+    """Computed when first asked for: a history summary only needs ``changed``."""
+
     old: str
     new: str
-    pieces: list[Piece] = field(default_factory=list)
-    citations_added: list[int] = field(default_factory=list)
-    citations_removed: list[int] = field(default_factory=list)
-    repointed: list[tuple[int, int]] = field(default_factory=list)
+    changed_refs: frozenset[int] = frozenset()
+
+    @cached_property
+    def _result(self):
+        return _compute(self.old, self.new, self.changed_refs)
+
+    @property
+    def pieces(self) -> list[Piece]:
+        return self._result[0]
+
+    @property
+    def citations_added(self) -> list[int]:
+        return self._result[1]
+
+    @property
+    def citations_removed(self) -> list[int]:
+        return self._result[2]
+
+    @property
+    def repointed(self) -> list[tuple[int, int]]:
+        return self._result[3]
 
     @property
     def changed(self) -> bool:
@@ -170,6 +191,7 @@ def _coalesce(opcodes, a: list[str], b: list[str]):
             and merged
             and merged[-1][0] != "equal"
             and index + 1 < len(opcodes)
+            and opcodes[index + 1][0] != "equal"
             and _is_blank(a[i1:i2])
         )
         if between_changes:
@@ -181,19 +203,60 @@ def _coalesce(opcodes, a: list[str], b: list[str]):
     return merged
 
 
+def _sentences(tokens: list[str]) -> list[tuple[int, int]]:
+    """Token ranges of sentences: each ends after ". ", "! " or "? " (and any markers after it)."""
+    bounds, start = [], 0
+    for index, token in enumerate(tokens):
+        if token in SENTENCE_ENDS and index + 1 < len(tokens) and not tokens[index + 1].strip():
+            bounds.append((start, index + 2))
+            start = index + 2
+    if start < len(tokens):
+        bounds.append((start, len(tokens)))
+    return bounds
+
+
+def _token_opcodes(a: list[str], b: list[str]):
+    """Opcodes over tokens, computed sentence by sentence first.
+
+    Matching whole sentences first, then words only inside the sentences
+    that differ, keeps long bodies cheap (difflib is quadratic in the worst
+    case) and stops a common word in one sentence from aligning with the
+    same word in an unrelated one.
+    """
+    a_bounds, b_bounds = _sentences(a), _sentences(b)
+    a_units = [tuple(a[i:j]) for i, j in a_bounds]
+    b_units = [tuple(b[i:j]) for i, j in b_bounds]
+    opcodes = []
+    sentence_matcher = difflib.SequenceMatcher(None, a_units, b_units, autojunk=False)
+    for tag, s1, s2, t1, t2 in sentence_matcher.get_opcodes():
+        i1 = a_bounds[s1][0] if s1 < len(a_bounds) else len(a)
+        i2 = a_bounds[s2 - 1][1] if s2 > s1 else i1
+        j1 = b_bounds[t1][0] if t1 < len(b_bounds) else len(b)
+        j2 = b_bounds[t2 - 1][1] if t2 > t1 else j1
+        if tag != "replace":
+            opcodes.append((tag, i1, i2, j1, j2))
+            continue
+        words = difflib.SequenceMatcher(None, a[i1:i2], b[j1:j2], autojunk=False)
+        for wtag, wi1, wi2, wj1, wj2 in words.get_opcodes():
+            opcodes.append((wtag, i1 + wi1, i1 + wi2, j1 + wj1, j1 + wj2))
+    return opcodes
+
+
 def diff_text(old: str, new: str, *, changed_refs: frozenset[int] = frozenset()) -> TextDiff:
     """Word-level difference of two texts, with citations as single tokens."""
-    old, new = old or "", new or ""
-    result = TextDiff(old=old, new=new)
+    return TextDiff(old=old or "", new=new or "", changed_refs=changed_refs)
+
+
+def _compute(old: str, new: str, changed_refs: frozenset[int]):
+    """(pieces, citations added, citations removed, re-pointed pairs) of two texts."""
     if old == new:
         # Unchanged text (most sections, most of the time) needs no word split.
-        result.pieces = _pieces(EQUAL, [c for c in MARKER_SPLIT_RE.split(old) if c], changed_refs)
-        return result
+        return _pieces(EQUAL, [c for c in MARKER_SPLIT_RE.split(old) if c], changed_refs), [], [], []
     a, b = tokenize(old), tokenize(new)
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    opcodes = matcher.get_opcodes()
+    opcodes = _token_opcodes(a, b)
 
     # A replaced run that is only citations on both sides, one for one, is a re-pointing.
+    repointed = []
     for tag, i1, i2, j1, j2 in opcodes:
         if tag != "replace":
             continue
@@ -202,24 +265,23 @@ def diff_text(old: str, new: str, *, changed_refs: frozenset[int] = frozenset())
         old_numbers = [citation_number(t) for t in olds]
         new_numbers = [citation_number(t) for t in news]
         if olds and len(olds) == len(news) and None not in old_numbers and None not in new_numbers:
-            result.repointed += list(zip(old_numbers, new_numbers, strict=True))
+            repointed += list(zip(old_numbers, new_numbers, strict=True))
 
     added = Counter(citations_in(new)) - Counter(citations_in(old))
     removed = Counter(citations_in(old)) - Counter(citations_in(new))
-    for before, after in result.repointed:
+    for before, after in repointed:
         if removed[before] and added[after]:
             removed[before] -= 1
             added[after] -= 1
-    result.citations_added = sorted(added.elements())
-    result.citations_removed = sorted(removed.elements())
 
+    pieces = []
     for tag, i1, i2, j1, j2 in _coalesce(opcodes, a, b):
         if tag == "equal":
-            result.pieces += _pieces(EQUAL, a[i1:i2], changed_refs)
+            pieces += _pieces(EQUAL, a[i1:i2], changed_refs)
         else:
-            result.pieces += _pieces(DELETE, a[i1:i2], changed_refs)
-            result.pieces += _pieces(INSERT, b[j1:j2], changed_refs)
-    return result
+            pieces += _pieces(DELETE, a[i1:i2], changed_refs)
+            pieces += _pieces(INSERT, b[j1:j2], changed_refs)
+    return pieces, sorted(added.elements()), sorted(removed.elements()), repointed
 
 
 @dataclass

@@ -11,6 +11,7 @@ queries (versions, partners, sources), so a history page stays cheap however
 long the history is.
 """
 
+import functools
 import json
 
 from django.contrib.contenttypes.models import ContentType
@@ -48,6 +49,7 @@ def stored_fields(version):
     return _stored_fields(row) or {}
 
 
+@functools.cache
 def _model_field_names(model):
     return {f.name for f in model._meta.concrete_fields if not f.primary_key} | {
         f.name for f in model._meta.many_to_many
