@@ -263,6 +263,8 @@ class HistoryAdminMixin(SafeVersionAdminMixin):
         when = localize(template_localtime(target.revision.date_created))
         try:
             with transaction.atomic(), reversion.create_revision():
+                # Hold the briefing so no edit lands between clearing and restoring.
+                Briefing.objects.select_for_update().get(pk=briefing.pk)
                 # Clearing first lets restored rows take back numbers and positions
                 # that rows added since then hold now.
                 Reference.objects.filter(briefing=briefing).delete()

@@ -133,11 +133,17 @@ def revision_states(briefing_id, revision_ids):
 
 
 def _partner(pk, partners):
-    return partners.get(pk) or {"slug": f"partner-{pk}", "name": f"Partner #{pk} (deleted)"}
+    return partners.get(pk) or {"slug": f"partner-{pk}", "name": f"Partner #{pk} (deleted)", "deleted": True}
 
 
 def _source(pk, sources):
-    return sources.get(pk) or {"id": pk, "title": f"Source #{pk} (deleted)", "publisher": "", "url": ""}
+    return sources.get(pk) or {
+        "id": pk,
+        "title": f"Source #{pk} (deleted)",
+        "publisher": "",
+        "url": "",
+        "deleted": True,
+    }
 
 
 def _position(value):
@@ -171,6 +177,15 @@ def _state(entry, partners, sources):
             continue
         references.append(
             {"number": _position(fields["number"]), "source": _source(fields.get("source"), sources)}
+        )
+    # Restoring would point at rows that are gone: show, but do not restore.
+    gone = [p for s in sections for p in s["partners"] if p.get("deleted")]
+    gone += [r["source"] for r in references if r["source"].get("deleted")]
+    if gone:
+        entry["missing"] = True
+        entry["notes"].append(
+            "refers to partners or sources deleted since: "
+            + ", ".join(g["name"] if "name" in g else g["title"] for g in gone)
         )
     return {
         "briefing": briefing,

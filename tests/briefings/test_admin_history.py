@@ -295,6 +295,8 @@ def test_a_deleted_briefing_can_be_recovered_by_a_reviewer():
     assert "A briefing to delete" in listing
     version = Version.objects.get_deleted(Briefing).get()
     url = reverse("admin:briefings_briefing_recover", args=[version.pk])
+    assert client_for(make_user(group="Editors")).get(url).status_code == 403
+    assert client_for(None).get(url).status_code == 302
     form = reviewer.get(url)
     assert form.status_code == 200
     assert not Briefing.objects.filter(pk=pk).exists()  # showing the form recovers nothing

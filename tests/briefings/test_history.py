@@ -77,3 +77,19 @@ def test_a_publication_state_is_its_snapshot_not_the_working_copy():
     revise(briefing, set_body(0, "A later draft summary [1]."))
     assert publication_state(publication)["sections"][0]["body"].startswith("The sample summary")
     assert working_state(briefing)["sections"][0]["body"] == "A later draft summary [1]."
+
+
+def test_a_revision_citing_a_source_deleted_since_shows_but_cannot_be_restored():
+    briefing = make_briefing()
+    first = revision_ids(briefing)[0]
+    old_source = Reference.objects.get(briefing=briefing, number=2).source
+
+    def repoint(b):
+        Reference.objects.filter(briefing=b, number=2).update(source=make_source("Its replacement"))
+
+    revise(briefing, repoint)
+    old_source.delete()
+    state = revision_state(briefing.pk, first)
+    assert state["references"][1]["source"]["title"] == f"Source #{old_source.pk} (deleted)"
+    assert not state["restorable"]
+    assert any("deleted since" in note for note in state["notes"])
