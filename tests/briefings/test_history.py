@@ -88,8 +88,9 @@ def test_a_revision_citing_a_source_deleted_since_shows_but_cannot_be_restored()
         Reference.objects.filter(briefing=b, number=2).update(source=make_source("Its replacement"))
 
     revise(briefing, repoint)
+    old_pk = old_source.pk
     old_source.delete()
     state = revision_state(briefing.pk, first)
-    assert state["references"][1]["source"]["title"] == f"Source #{old_source.pk} (deleted)"
+    assert state["references"][1]["source"]["title"] == f"Source #{old_pk} (deleted)"
     assert not state["restorable"]
     assert any("deleted since" in note for note in state["notes"])
