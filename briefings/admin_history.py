@@ -102,10 +102,9 @@ class HistoryAdminMixin(SafeVersionAdminMixin):
         except InvalidPage as error:
             raise Http404(f"No such history page: {error}") from error
         # One more than the page, so the page's oldest revision has its predecessor.
+        offset = (page.number - 1) * paginator.per_page
         rows = list(
-            versions.select_related("revision", "revision__user")[
-                page.start_index() - 1 : page.start_index() - 1 + paginator.per_page + 1
-            ]
+            versions.select_related("revision", "revision__user")[offset : offset + paginator.per_page + 1]
         )
         states = revision_states(briefing.pk, [v.revision_id for v in rows])
         published = dict(
@@ -127,7 +126,7 @@ class HistoryAdminMixin(SafeVersionAdminMixin):
                 summary = diff_states(older, newer).summary()
             entries.append(
                 {
-                    "number": paginator.count - (page.start_index() - 1) - index,
+                    "number": paginator.count - offset - index,
                     "version": version,
                     "revision": version.revision,
                     "summary": summary,

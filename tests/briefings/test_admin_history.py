@@ -153,6 +153,14 @@ def test_history_is_paginated_and_its_query_count_does_not_grow_with_history(
     assert admin_client.get(history_url(large, p=9)).status_code == 404
 
 
+def test_a_briefing_without_revisions_has_an_empty_history(admin_client):
+    briefing = Briefing.objects.create(title="Made outside the admin", slug="made-outside")
+    response = admin_client.get(history_url(briefing))
+    assert response.status_code == 200
+    assert "no recorded revisions" in response.content.decode()
+    assert admin_client.get(compare_url(briefing, "working", "working")).status_code == 200
+
+
 def test_compare_working_copy_with_live_in_one_click_from_the_change_page(history, admin_client):
     change = admin_client.get(reverse("admin:briefings_briefing_change", args=[history.pk]))
     assert change.status_code == 200
