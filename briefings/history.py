@@ -65,10 +65,18 @@ def _schema_notes(label, model, fields, entry):
     if unknown:
         notes.append(f"{label} has stored fields the model no longer has: {', '.join(unknown)}")
     if missing:
-        # Restoring would blank these fields, so such a revision is only shown.
-        entry["missing"] = True
         notes.append(f"{label} lacks fields the model now has: {', '.join(missing)}")
+        # A field with a default (say, one a later migration added with one) restores
+        # to that default; one without would be blanked, so the revision is only shown.
+        if any(not _fills_itself(model, name) for name in missing):
+            entry["missing"] = True
     return notes
+
+
+@functools.cache
+def _fills_itself(model, name):
+    field = model._meta.get_field(name)
+    return field.many_to_many or field.has_default() or field.null or getattr(field, "auto_now", False)
 
 
 def revision_states(briefing_id, revision_ids):

@@ -94,3 +94,16 @@ def test_a_revision_citing_a_source_deleted_since_shows_but_cannot_be_restored()
     assert state["references"][1]["source"]["title"] == f"Source #{old_pk} (deleted)"
     assert not state["restorable"]
     assert any("deleted since" in note for note in state["notes"])
+
+
+def test_a_revision_lacking_only_fields_with_defaults_can_still_be_restored():
+    briefing = make_briefing()
+    (revision_id,) = revision_ids(briefing)
+    version = Version.objects.get_for_object(briefing).get()
+    data = json.loads(version.serialized_data)
+    del data[0]["fields"]["status"]  # has a default: restoring gives a draft
+    version.serialized_data = json.dumps(data)
+    version.save()
+    state = revision_state(briefing.pk, revision_id)
+    assert any("status" in note for note in state["notes"])
+    assert state["restorable"]
