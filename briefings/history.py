@@ -76,7 +76,13 @@ def _schema_notes(label, model, fields, entry):
 @functools.cache
 def _fills_itself(model, name):
     field = model._meta.get_field(name)
-    return field.many_to_many or field.has_default() or field.null or getattr(field, "auto_now", False)
+    return (
+        field.many_to_many
+        or field.has_default()
+        or field.null
+        or getattr(field, "auto_now", False)
+        or getattr(field, "auto_now_add", False)
+    )
 
 
 def revision_states(briefing_id, revision_ids):
