@@ -9,7 +9,9 @@ from reversion.admin import VersionAdmin
 
 from sources.models import Reference
 
+from .admin_history import HistoryAdminMixin
 from .admin_review import EditVersionFormMixin, ReviewAdminMixin
+from .admin_safety import SafeVersionAdminMixin
 from .models import Assessment, Briefing, Partner, Publication
 from .parsing import parse_body
 from .services import record_sections
@@ -85,7 +87,7 @@ class BriefingForm(EditVersionFormMixin, forms.ModelForm):
 
 
 @admin.register(Briefing)
-class BriefingAdmin(ReviewAdminMixin, VersionAdmin):
+class BriefingAdmin(ReviewAdminMixin, HistoryAdminMixin, VersionAdmin):
     form = BriefingForm
     list_display = ("title", "subject", "status", "publication_count", "updated_at")
     list_filter = ("status", "subject")
@@ -141,7 +143,7 @@ class BriefingAdmin(ReviewAdminMixin, VersionAdmin):
 
 
 @admin.register(Partner)
-class PartnerAdmin(VersionAdmin):
+class PartnerAdmin(SafeVersionAdminMixin, VersionAdmin):
     list_display = ("name", "slug")
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}

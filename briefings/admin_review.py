@@ -16,7 +16,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import redirect
@@ -41,10 +40,6 @@ class EditVersionFormMixin(forms.Form):
     base_edit_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
     base_revision = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
-    # Set by the admin while a revert is in progress: the count before the
-    # restore wrote an old row back.
-    edit_version_floor = None
-
     conflict = None
     locked_status = None
     next_edit_version = None
@@ -52,11 +47,8 @@ class EditVersionFormMixin(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            self.fields["base_edit_version"].initial = self._actual_version(self.instance)
+            self.fields["base_edit_version"].initial = self.instance.edit_version
             self.fields["base_revision"].initial = latest_revision_id(self.instance.pk)
-
-    def _actual_version(self, row):
-        return row.edit_version if self.edit_version_floor is None else self.edit_version_floor
 
     def clean(self):
         cleaned = super().clean()
@@ -69,12 +61,12 @@ class EditVersionFormMixin(forms.Form):
             )
         try:
             current = lock_briefing(self.instance.pk)
-            if self._actual_version(current) != base:
+            if current.edit_version != base:
                 raise StaleEdit(current, base)
         except StaleEdit as stale:
             self._refuse(stale.current, cleaned.get("base_revision"))
         self.locked_status = current.status
-        self.next_edit_version = self._actual_version(current) + 1
+        self.next_edit_version = current.edit_version + 1
         return cleaned
 
     def _refuse(self, current, base_revision_id):
@@ -82,7 +74,7 @@ class EditVersionFormMixin(forms.Form):
         # The form is shown again with the editor's text; saving it after
         # reading the changes applies it over what is saved now.
         data = self.data.copy()
-        data[self.add_prefix("base_edit_version")] = self._actual_version(current)
+        data[self.add_prefix("base_edit_version")] = current.edit_version
         data[self.add_prefix("base_revision")] = latest_revision_id(current.pk) or ""
         self.data = data
         latest = self.conflict.revisions[0] if self.conflict.revisions else None
@@ -156,13 +148,6 @@ class ReviewAdminMixin:
 
     # The edit lock.
 
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)
-        floor = getattr(request, "_assay_edit_version_floor", None)
-        if floor is not None:
-            form = type(form.__name__, (form,), {"edit_version_floor": floor})
-        return form
-
     def get_fieldsets(self, request, obj=None):
         # In a fieldset, not in one template, so every form built on this
         # admin (change, revert, recover) carries them.
@@ -174,23 +159,6 @@ class ReviewAdminMixin:
         super().save_model(request, obj, form, change)
         if change:
             review.record_edit(briefing_id=obj.pk, user=request.user, previous_status=form.locked_status)
-
-    def _with_floor(self, request, object_id, view):
-        # A restore writes the old row back, edit_version included; remember
-        # the count it had so the save that follows raises it instead.
-        with transaction.atomic():
-            row = Briefing.objects.select_for_update().filter(pk=unquote(object_id)).first()
-            request._assay_edit_version_floor = row.edit_version if row else None
-            return view()
-
-    def revision_view(self, request, object_id, version_id, extra_context=None):
-        return self._with_floor(
-            request,
-            object_id,
-            lambda: super(ReviewAdminMixin, self).revision_view(
-                request, object_id, version_id, extra_context
-            ),
-        )
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         briefing = self.get_object(request, unquote(object_id))

@@ -70,6 +70,10 @@ class Briefing(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # Not stored in revisions: it counts writes, and a revert must not wind it
+    # back (a stale form would then match again); see briefings/edit_lock.py.
+    UNVERSIONED_FIELDS = ("edit_version",)
+
     class Meta:
         ordering = ("title",)
         permissions = [
@@ -385,6 +389,4 @@ class PreviewLink(models.Model):
 # A briefing, its sections and its references are one revision.
 reversion.register(Partner)
 reversion.register(Assessment)
-# edit_version is excluded: it counts writes, and a revert must not wind it back
-# (a stale form would then match again); see briefings/edit_lock.py.
-reversion.register(Briefing, follow=("sections", "references"), exclude=("edit_version",))
+reversion.register(Briefing, follow=("sections", "references"), exclude=Briefing.UNVERSIONED_FIELDS)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import explore, exports, feeds, preview_views, search, views
+from . import explore, exports, feeds, preview_views, public_compare, search, views
 
 app_name = "briefings"
 
@@ -16,6 +16,11 @@ urlpatterns = [
     path("briefings/<slug:slug>/v<int:number>.json", exports.publication_json, name="publication-json"),
     path("briefings/<slug:slug>/feed.atom", feeds.briefing_feed, name="briefing-feed"),
     path("feeds/publications.atom", feeds.site_feed, name="feed"),
+    path(
+        "briefings/<slug:slug>/compare/v<int:a>...v<int:b>/",
+        public_compare.publication_compare,
+        name="publication-compare",
+    ),
     path("partners/<slug:slug>/", views.partner_detail, name="partner-detail"),
     path("preview/<str:token>/", preview_views.preview, name="preview"),
 ]

@@ -64,6 +64,11 @@ PUBLIC_URLS = {
     "briefings:claim-list": lambda data: [{}],
     "briefings:search": lambda data: [{}],
     "sources:source-list": lambda data: [{}],
+    "briefings:publication-compare": lambda data: [
+        {"slug": slug, "a": a, "b": b}
+        for slug, number in data["publication_numbers"]
+        for a, b in ((1, number), (number, 1))
+    ],
 }
 
 # Routes readers must never reach; they are not walked. Anything under the

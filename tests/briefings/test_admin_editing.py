@@ -184,7 +184,8 @@ def test_history_lists_revisions(client, editor, briefing):
     versions = Version.objects.get_for_object(briefing)
     assert versions.count() == 2
     for version in versions:
-        assert reverse("admin:briefings_briefing_revision", args=[briefing.pk, version.pk]) in html
+        compare = reverse("admin:briefings_briefing_compare", args=[briefing.pk])
+        assert f"{compare}?from={version.revision_id}&amp;to=working" in html
 
 
 def test_restoring_an_old_revision_brings_back_text_and_partners(client, briefing):
@@ -203,17 +204,22 @@ def test_restoring_an_old_revision_brings_back_text_and_partners(client, briefin
     assert [p.name for p in arden_section.partners.all()] == ["Corvia"]
     revisions = Revision.objects.count()
 
-    url = reverse("admin:briefings_briefing_revision", args=[briefing.pk, old_version.pk])
+    # Reversion's own revision page leads to the diff-first restore page.
+    old_url = reverse("admin:briefings_briefing_revision", args=[briefing.pk, old_version.pk])
+    url = reverse("admin:briefings_briefing_revert", args=[briefing.pk, old_version.revision_id])
+    assert client.get(old_url).url == url
     response = client.get(url)
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Arden lends [1]." in html
+    # The diff shows what restoring brings back.
+    assert "lends" in html
+    assert "stopped" in html
     # Viewing an old revision changes nothing.
     arden_section.refresh_from_db()
     assert arden_section.body == "Arden has stopped lending [2]."
     assert Revision.objects.count() == revisions
 
-    response = client.post(url, form_data(response))
+    response = client.post(url)
     assert response.status_code == 302
     briefing.refresh_from_db()
     arden_section.refresh_from_db()
@@ -222,7 +228,7 @@ def test_restoring_an_old_revision_brings_back_text_and_partners(client, briefin
     assert [p.name for p in arden_section.partners.all()] == ["Arden"]
     assert Revision.objects.count() == revisions + 1
     restored = Revision.objects.order_by("-pk").first()
-    assert restored.comment.startswith("Reverted to previous version")
+    assert restored.comment.startswith("Restored")
     version = restored.version_set.get(content_type__model="assessment", object_id=str(arden_section.pk))
     assert version.field_dict["partners"] == [Partner.objects.get(name="Arden").pk]
 
@@ -235,8 +241,8 @@ def test_restoring_brings_back_a_deleted_section(client, briefing):
     assert client.post(change_url(briefing), data).status_code == 302
     assert briefing.sections.count() == 2
 
-    url = reverse("admin:briefings_briefing_revision", args=[briefing.pk, old_version.pk])
-    response = client.post(url, form_data(client.get(url)))
+    url = reverse("admin:briefings_briefing_revert", args=[briefing.pk, old_version.revision_id])
+    response = client.post(url)
     assert response.status_code == 302
     assert list(briefing.sections.order_by("position").values_list("heading", flat=True)) == [
         "Executive summary",
