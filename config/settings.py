@@ -26,6 +26,16 @@ def env_bool(name, default):
     raise ImproperlyConfigured(f"{name}={value!r} is not a boolean (use 1/0, true/false).")
 
 
+def env_int(name, default):
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a whole number.") from None
+
+
 def env_list(name, default):
     value = os.environ.get(name)
     if value is None:
@@ -92,7 +102,7 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
         conn_health_checks=True,
     )
 }
@@ -135,14 +145,14 @@ STORAGES = {
 }
 
 # Public pages are immutable between publications: let a CDN keep them this long.
-ASSAY_PUBLIC_CACHE_SECONDS = int(os.environ.get("ASSAY_PUBLIC_CACHE_SECONDS", "300"))
+ASSAY_PUBLIC_CACHE_SECONDS = env_int("ASSAY_PUBLIC_CACHE_SECONDS", 300)
 # Name shown in page titles, feeds and structured data.
 ASSAY_SITE_NAME = os.environ.get("ASSAY_SITE_NAME", "Assay")
 # When true, a reviewer may not approve a revision they made themselves.
 ASSAY_FORBID_SELF_APPROVAL = env_bool("ASSAY_FORBID_SELF_APPROVAL", False)
 # Outside-reader preview links: the default lifetime, and the longest a reviewer may choose.
-ASSAY_PREVIEW_LINK_DAYS = int(os.environ.get("ASSAY_PREVIEW_LINK_DAYS", "7"))
-ASSAY_PREVIEW_LINK_MAX_DAYS = int(os.environ.get("ASSAY_PREVIEW_LINK_MAX_DAYS", "30"))
+ASSAY_PREVIEW_LINK_DAYS = env_int("ASSAY_PREVIEW_LINK_DAYS", 7)
+ASSAY_PREVIEW_LINK_MAX_DAYS = env_int("ASSAY_PREVIEW_LINK_MAX_DAYS", 30)
 
 LOGIN_URL = "admin:login"
 
@@ -152,7 +162,7 @@ if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
     SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -52,3 +52,9 @@ def test_health_check_reports_the_database(client):
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "database": "ok"}
     assert response["Cache-Control"] == "no-store"
+
+
+def test_a_number_setting_that_is_not_a_number_is_named():
+    result = run_manage("check", ASSAY_PUBLIC_CACHE_SECONDS="five minutes")
+    assert result.returncode != 0
+    assert "ASSAY_PUBLIC_CACHE_SECONDS='five minutes' is not a whole number" in result.stderr
