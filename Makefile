@@ -22,7 +22,7 @@ run: setup
 	@echo "Serving Assay on http://$(HOST):$(PORT)/ (admin: /admin/)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-test: $(VENV)/.installed
+test: setup
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/pytest
