@@ -100,8 +100,31 @@ class BriefingAdmin(ReviewAdminMixin, HistoryAdminMixin, VersionAdmin):
 
     change_form_template = "admin/briefings/briefing/change_form.html"
 
+    SLUG_LOCKED_HELP = (
+        "The briefing's address, /briefings/<slug>/. It cannot change once the briefing is "
+        "published: readers, links and feeds rely on it, and a change would move the public "
+        "page before anything is republished."
+    )
+
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(n_publications=Count("publications"))
+
+    def slug_locked(self, obj):
+        return obj is not None and obj.pk is not None and obj.publications.exists()
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = tuple(super().get_readonly_fields(request, obj))
+        return (*fields, "slug") if self.slug_locked(obj) else fields
+
+    def get_prepopulated_fields(self, request, obj=None):
+        if self.slug_locked(obj):
+            return {}
+        return super().get_prepopulated_fields(request, obj)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if self.slug_locked(obj):
+            kwargs["help_texts"] = {**kwargs.get("help_texts", {}), "slug": self.SLUG_LOCKED_HELP}
+        return super().get_form(request, obj, change, **kwargs)
 
     @admin.display(description="Publications", ordering="n_publications")
     def publication_count(self, obj):

@@ -274,7 +274,12 @@ class HistoryAdminMixin(SafeVersionAdminMixin):
                     version.revert()
                 restored = self._versions(briefing).get(revision_id=target.revision.pk)
                 restored.revert()
+                slug = briefing.slug
                 briefing = Briefing.objects.get(pk=briefing.pk)
+                if briefing.publications.exists():
+                    # A published briefing's address is fixed (see BriefingAdmin.slug_locked):
+                    # restoring an older revision must not move its public page.
+                    briefing.slug = slug
                 briefing.status = Briefing.Status.DRAFT
                 briefing.save()
                 record_sections(briefing)

@@ -7,8 +7,9 @@ drawn from published rows too, so that no unpublished name leaks into a form.
 
 import django_filters
 from django import forms
+from django_filters.constants import EMPTY_VALUES
 
-from .models import Claim, Partner, Publication, PublishedReference
+from .models import Claim, Publication, PublishedPartner, PublishedReference
 
 
 class PublishedFilterSet(django_filters.FilterSet):
@@ -40,7 +41,31 @@ class AnyYesNo(forms.NullBooleanSelect):
 
 
 def published_partners():
-    return Partner.objects.filter(published_sections__isnull=False).distinct().order_by("name")
+    """(slug, name) of every partner a current publication names, as last published."""
+    rows = PublishedPartner.objects.latest_per_partner().order_by("name", "pk")
+    return list(rows.values_list("slug", "name"))
+
+
+class PublishedPartnerFilter(django_filters.ChoiceFilter):
+    """A partner chosen by its published slug; filters ``field_name`` by the partner's id.
+
+    Choices and lookup read PublishedPartner, so a partner's live name or
+    slug, edited but not published, never appears in the form or the query.
+    """
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label", "Partner")
+        kwargs.setdefault("choices", published_partners)
+        kwargs.setdefault("empty_label", "Any partner")
+        kwargs.setdefault("distinct", True)
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if value in EMPTY_VALUES:
+            return qs
+        partner = PublishedPartner.objects.latest_per_partner().filter(slug=value).values("partner_id")
+        qs = qs.filter(**{f"{self.field_name}__in": partner})
+        return qs.distinct() if self.distinct else qs
 
 
 def published_subjects():
@@ -59,14 +84,7 @@ def published_sources():
 
 
 class BriefingFilter(PublishedFilterSet):
-    partner = django_filters.ModelChoiceFilter(
-        label="Partner",
-        field_name="published_sections__partners",
-        queryset=published_partners(),
-        to_field_name="slug",
-        empty_label="Any partner",
-        distinct=True,
-    )
+    partner = PublishedPartnerFilter(field_name="published_sections__partners")
     subject = django_filters.ChoiceFilter(
         label="Subject", choices=published_subjects, empty_label="Any subject"
     )
@@ -92,14 +110,7 @@ class BriefingFilter(PublishedFilterSet):
 
 
 class ClaimFilter(PublishedFilterSet):
-    partner = django_filters.ModelChoiceFilter(
-        label="Partner",
-        field_name="section__partners",
-        queryset=published_partners(),
-        to_field_name="slug",
-        empty_label="Any partner",
-        distinct=True,
-    )
+    partner = PublishedPartnerFilter(field_name="section__partners")
     source = django_filters.ChoiceFilter(
         label="Source",
         field_name="citations__source",

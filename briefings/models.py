@@ -3,7 +3,8 @@
 The working copy (Briefing, Assessment, sources.Reference) is what editors
 change; every change is a django-reversion revision. Readers only ever see
 Publication rows and the rows publishing derives from them (PublishedSection,
-Claim, ClaimCitation), which exist for each briefing's current publication.
+Claim, ClaimCitation, PublishedReference, PublishedPartner), which exist for
+each briefing's current publication.
 """
 
 import reversion
@@ -306,6 +307,53 @@ class PublishedReference(models.Model):
     def display_title(self):
         # Placeholder titles name the briefing's slug and the editor's to-do; readers get a plain notice.
         return "Source details pending" if self.details_pending else self.title
+
+
+class PublishedPartnerQuerySet(models.QuerySet):
+    def latest_per_partner(self):
+        """One row per partner: as the most recently published current publication names it.
+
+        Partner rows are shared and editable at any time, and two current
+        publications may have copied one partner under different names,
+        slugs or descriptions. The latest publication wins: readers see the
+        partner as it was last published, and an older copy's slug still
+        finds the partner (see ``views.partner_detail``).
+        """
+        newer = PublishedPartner.objects.filter(partner=OuterRef("partner")).filter(
+            Q(publication__published_at__gt=OuterRef("publication__published_at"))
+            | Q(publication__published_at=OuterRef("publication__published_at"), pk__gt=OuterRef("pk"))
+        )
+        return self.filter(~Exists(newer))
+
+
+class PublishedPartner(models.Model):
+    """A partner that a current publication's sections name, with its details as published.
+
+    Public pages read these copies, taken from the publication's snapshot,
+    never the live Partner row, whose edits nobody has published yet.
+    Derived by publishing, never typed in.
+    """
+
+    publication = models.ForeignKey(Publication, on_delete=models.CASCADE, related_name="published_partners")
+    briefing = models.ForeignKey(Briefing, on_delete=models.CASCADE, related_name="+")
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="published_copies")
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200)
+    description = models.TextField(blank=True)
+
+    objects = PublishedPartnerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("name", "pk")
+        constraints = [
+            models.UniqueConstraint(fields=("publication", "partner"), name="published_partner_unique"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("briefings:partner-detail", kwargs={"slug": self.slug})
 
 
 def section_anchor(number):

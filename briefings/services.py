@@ -23,6 +23,7 @@ from .models import (
     ClaimCitation,
     Partner,
     Publication,
+    PublishedPartner,
     PublishedReference,
     PublishedSection,
 )
@@ -248,10 +249,16 @@ def publish_briefing(*, briefing, user, note, kind=None):
 
 
 def rebuild_derived(publication):
-    """Replace a briefing's published sections and claims with those of ``publication``."""
+    """Replace a briefing's derived rows (sections, claims, references, partners) with ``publication``'s."""
     PublishedSection.objects.filter(briefing=publication.briefing_id).delete()
     snapshot = publication.snapshot
-    partners = {p.slug: p for p in Partner.objects.all()}
+    by_id = {p.pk: p for p in Partner.objects.all()}
+    by_slug = {p.slug: p for p in by_id.values()}
+
+    def partner_of(entry):
+        # Snapshots made before partner ids were recorded name partners by slug only.
+        return by_id.get(entry.get("id")) or by_slug.get(entry["slug"])
+
     sources = {ref["number"]: ref["source"]["id"] for ref in snapshot["references"]}
     citations = []
     for data in snapshot["sections"]:
@@ -262,7 +269,7 @@ def rebuild_derived(publication):
             heading=data["heading"],
             body=data["body"],
         )
-        section.partners.set([partners[p["slug"]] for p in data["partners"] if p["slug"] in partners])
+        section.partners.set([partner for p in data["partners"] if (partner := partner_of(p))])
         claims = Claim.objects.bulk_create(
             Claim(section=section, ordinal=i, text=c["text"]) for i, c in enumerate(data["claims"], 1)
         )
@@ -289,3 +296,20 @@ def rebuild_derived(publication):
         )
         for ref in snapshot["references"]
     )
+    # Partners as published, for partner pages and filters. A partner may be
+    # copied by several current publications; see latest_per_partner().
+    PublishedPartner.objects.filter(briefing=publication.briefing_id).delete()
+    copies = {}
+    for data in snapshot["sections"]:
+        for entry in data["partners"]:
+            partner = partner_of(entry)
+            if partner is not None and partner.pk not in copies:
+                copies[partner.pk] = PublishedPartner(
+                    publication=publication,
+                    briefing_id=publication.briefing_id,
+                    partner=partner,
+                    name=entry["name"],
+                    slug=entry["slug"],
+                    description=entry.get("description", ""),
+                )
+    PublishedPartner.objects.bulk_create(copies.values())

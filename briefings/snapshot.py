@@ -43,7 +43,7 @@ def build_snapshot(briefing):
                 "heading": section.heading,
                 "body": section.body,
                 "partners": [
-                    {"slug": p.slug, "name": p.name}
+                    {"id": p.pk, "slug": p.slug, "name": p.name, "description": p.description}
                     for p in sorted(section.partners.all(), key=lambda p: p.name)
                 ],
                 "claims": [{"text": s.text, "citations": list(s.citations)} for s in parsed.claims],

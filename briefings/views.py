@@ -3,13 +3,13 @@
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 from django.views.generic import ListView
 
 from .explore import cited_segments, references_by_publication
-from .models import Briefing, Partner, Publication, PublishedSection
+from .models import Briefing, Publication, PublishedPartner, PublishedSection
 from .snapshot import build_snapshot, render_snapshot
 from .structured_data import page_metadata
 
@@ -120,17 +120,27 @@ def draft_preview(request, slug):
 
 
 def partner_detail(request, slug):
-    """Every section of a current publication that concerns this partner, with its text."""
-    partner = get_object_or_404(Partner, slug=slug)
+    """Every section of a current publication that concerns this partner, with its text.
+
+    The partner's name, slug and description are those last published
+    (PublishedPartner), never the live row. A slug an older current
+    publication still links to redirects to the one last published.
+    """
+    latest = PublishedPartner.objects.latest_per_partner().order_by("-publication__published_at", "-pk")
+    partner = latest.filter(slug=slug).first()
+    if partner is None:
+        # A partner only a draft names has no published copy: not public yet.
+        older = PublishedPartner.objects.filter(slug=slug).order_by("-publication__published_at", "-pk")
+        partner = get_object_or_404(latest, partner_id__in=older.values("partner_id")[:1])
+        return redirect(partner, permanent=True)
     sections = (
-        PublishedSection.objects.filter(partners=partner)
+        PublishedSection.objects.filter(partners=partner.partner_id)
         .select_related("briefing", "publication")
         .defer("publication__snapshot", "publication__rendered_html")
         .order_by("publication__title", "publication_id", "number")
     )
     page = Paginator(sections, 20).get_page(request.GET.get("page"))
     if not page.object_list:
-        # A partner only a draft names is not public yet.
         raise Http404("No published briefing concerns this partner.")
     sections = list(page.object_list)
     table = references_by_publication(section.publication_id for section in sections)

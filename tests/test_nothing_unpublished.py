@@ -2,7 +2,8 @@
 
 A briefing is published, then its working copy is edited with a marker in
 every field a reader could see (title, subject, a heading, a body, a new
-partner, a source's title and publisher, a new reference), and a second
+partner, a published partner's name, slug and description, a source's title,
+publisher and URL, a new reference), and a second
 briefing is created and never published. The test then requests every public
 URL pattern the resolver knows, filled in with every slug, number and id in
 the database (published or not), with search and filter query strings, and
@@ -35,6 +36,10 @@ ECHO_SAFE_MARKER = "zebrafinch"
 MARKED = f"{MARKER.capitalize()} {ECHO_SAFE_MARKER}"
 
 MAX_REQUESTS = 2000
+
+MARKED_URL = f"https://example.org/{MARKER}/{ECHO_SAFE_MARKER}"
+# Marker-free, like the new partner's, so that a page echoing its own address is no false alarm.
+RENAMED_PARTNER_SLUG = "arden-renamed"
 
 
 def briefing_slugs(data):
@@ -188,7 +193,14 @@ def edit_without_publishing(briefing, new_partner_name):
     cited = Reference.objects.get(briefing=briefing, number=1).source
     cited.title = f"{MARKED} corrected title"
     cited.publisher = MARKED
+    cited.url = MARKED_URL
     cited.save()
+    # A published partner, renamed and moved in the admin (shared, not yet republished).
+    arden = Partner.objects.get(slug="arden")
+    arden.name = f"Arden {MARKED}"
+    arden.slug = RENAMED_PARTNER_SLUG
+    arden.description = f"{MARKED} description."
+    arden.save()
 
 
 def walk_data():
@@ -292,6 +304,10 @@ def test_no_public_url_shows_an_unpublished_edit(client, edited_briefing):
     # The walk reached the published pages, not just 404s.
     briefing_url = edited_briefing.get_absolute_url()
     assert "Sample question: who funds the northern canal?" in pages[briefing_url]
+    # The partner's published slug and name still serve; the unpublished slug does not.
+    assert "<h1>Arden</h1>" in pages["/partners/arden/"]
+    assert f"/partners/{RENAMED_PARTNER_SLUG}/" in pages
+    assert client.get(f"/partners/{RENAMED_PARTNER_SLUG}/").status_code == 404
     assert {"/sitemap.xml", "/robots.txt", "/feeds/publications.atom", f"{briefing_url}v2/"} <= set(pages)
 
 
@@ -310,8 +326,12 @@ def test_the_walk_finds_the_marker_once_it_is_published(client, edited_briefing)
         "/feeds/publications.atom",
         "/",
         "/partners/new-partner/",
+        f"/partners/{RENAMED_PARTNER_SLUG}/",
     ):
         assert url in found
+    assert f"{MARKED} description." in pages[f"/partners/{RENAMED_PARTNER_SLUG}/"]
+    cited = Reference.objects.get(briefing=edited_briefing, number=1).source_id
+    assert MARKED_URL in pages[f"/sources/{cited}/"]
 
 
 def test_every_public_route_is_known_to_the_walk():

@@ -218,11 +218,3 @@ def test_the_home_page_makes_a_constant_number_of_queries(client, django_assert_
     with django_assert_num_queries(2):
         response = client.get("/")
     assert response.status_code == 200
-
-
-def test_healthz_answers_json(client):
-    response = client.get("/healthz")
-    assert response.status_code == 200
-    assert response["Content-Type"] == "application/json"
-    assert response.json() == {"status": "ok", "database": "ok"}
-    assert response["Cache-Control"] == "no-store"

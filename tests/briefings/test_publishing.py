@@ -13,6 +13,7 @@ from briefings.models import (
     Briefing,
     Claim,
     ClaimCitation,
+    Partner,
     Publication,
     PublishedSection,
 )
@@ -79,7 +80,8 @@ def test_the_snapshot_is_versioned_and_complete():
     assert summary["number"] == 0 and summary["anchor"] == "summary"
     assert summary["claims"] == [{"text": "Summary [2] [1].", "citations": [2, 1]}]
     assert arden["anchor"] == "section-1"
-    assert arden["partners"] == [{"slug": "arden", "name": "Arden"}]
+    arden_id = Partner.objects.get(slug="arden").pk
+    assert arden["partners"] == [{"id": arden_id, "slug": "arden", "name": "Arden", "description": ""}]
     assert [r["number"] for r in snapshot["references"]] == [1, 2]
     assert set(snapshot["references"][0]["source"]) >= {"id", "title", "url", "details_pending"}
 

@@ -50,6 +50,7 @@ def test_a_boolean_setting_that_is_not_a_boolean_is_named():
 def test_health_check_reports_the_database(client):
     response = client.get("/healthz")
     assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
     assert response.json() == {"status": "ok", "database": "ok"}
     assert response["Cache-Control"] == "no-store"
 

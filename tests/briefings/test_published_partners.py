@@ -1,0 +1,142 @@
+"""Public pages show partners as published: a live rename, description or slug waits for publishing."""
+
+import importlib
+
+import pytest
+from django.apps import apps
+from django.urls import reverse
+
+from briefings.models import Partner, PublishedPartner
+from tests.factories import make_briefing, publish
+
+pytestmark = pytest.mark.django_db
+
+
+def arden_briefing(title="Who funds the dams?", partner="Arden"):
+    return make_briefing(
+        title=title,
+        sections=[
+            ("Executive summary", "Summary [1]."),
+            (f"{partner}: the lender", f"{partner} lends [1].", [partner]),
+        ],
+    )
+
+
+def page(client, name, query=""):
+    response = client.get(reverse(name) + query)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def partner_choices(client, name):
+    form = client.get(reverse(name)).context["filter"].form
+    return [(value, str(label)) for value, label in form.fields["partner"].choices if value]
+
+
+def edit_partner(current="arden", **fields):
+    partner = Partner.objects.get(slug=current)
+    for key, value in fields.items():
+        setattr(partner, key, value)
+    partner.save()
+    return partner
+
+
+def test_a_renamed_partner_keeps_its_published_name_and_description_until_republished(client):
+    briefing = arden_briefing()
+    edit_partner(description="Lends to Estmark.")
+    publish(briefing)
+    edit_partner(name="Ardenia", description="An unpublished description.")
+
+    html = client.get("/partners/arden/").content.decode()
+    assert "<h1>Arden</h1>" in html and "Lends to Estmark." in html
+    assert "Ardenia" not in html and "unpublished description" not in html
+    for name in ("briefings:briefing-explore", "briefings:claim-list"):
+        assert partner_choices(client, name) == [("arden", "Arden")]
+        assert "Ardenia" not in page(client, name)
+    assert "Ardenia" not in page(client, "briefings:briefing-list")
+
+    publish(briefing, note="Partner renamed.")
+    html = client.get("/partners/arden/").content.decode()
+    assert "<h1>Ardenia</h1>" in html and "An unpublished description." in html
+    assert partner_choices(client, "briefings:claim-list") == [("arden", "Ardenia")]
+
+
+def test_a_new_slug_is_public_only_once_published_and_old_links_then_redirect(client):
+    first, second = arden_briefing(), arden_briefing(title="Who trains the engineers?")
+    publish(first)
+    publish(second)
+    edit_partner(slug="ardenia", name="Ardenia")
+    assert client.get("/partners/ardenia/").status_code == 404
+    assert client.get("/partners/arden/").status_code == 200
+    assert client.get("/claims/?partner=ardenia").context["claims"] == []
+
+    # The latest publication wins; the first briefing's article still links to the old slug.
+    publish(second, note="Partner renamed.")
+    html = client.get("/partners/ardenia/").content.decode()
+    assert "<h1>Ardenia</h1>" in html
+    assert "Who funds the dams?" in html and "Who trains the engineers?" in html
+    response = client.get("/partners/arden/")
+    assert response.status_code == 301 and response["Location"] == "/partners/ardenia/"
+    assert partner_choices(client, "briefings:briefing-explore") == [("ardenia", "Ardenia")]
+    assert len(client.get("/claims/?partner=ardenia").context["claims"]) == 2
+    assert {p.title for p in client.get("/briefings/?partner=ardenia").context["publications"]} == {
+        "Who funds the dams?",
+        "Who trains the engineers?",
+    }
+
+
+def test_a_partner_named_only_by_drafts_or_dropped_sections_is_nowhere_public(client):
+    published = make_briefing(
+        sections=[
+            ("Executive summary", "Summary [1]."),
+            ("Arden: the lender", "Arden lends [1].", ["Arden"]),
+            ("Corvia: the builder", "Corvia builds [1].", ["Corvia"]),
+        ]
+    )
+    publish(published)
+    published.sections.get(position=2).delete()
+    publish(published, note="Dropped Corvia.")
+    arden_briefing(title="A draft", partner="Borea")
+
+    for name in ("briefings:briefing-explore", "briefings:claim-list"):
+        assert partner_choices(client, name) == [("arden", "Arden")]
+        assert "Borea" not in page(client, name) and "Corvia" not in page(client, name)
+    assert client.get("/partners/borea/").status_code == 404
+    assert client.get("/partners/corvia/").status_code == 404
+    assert client.get("/claims/?partner=borea").context["claims"] == []
+
+
+def test_the_snapshot_records_each_partner_as_published():
+    briefing = arden_briefing()
+    edit_partner(description="Lends to Estmark.")
+    publication = publish(briefing)
+    arden = Partner.objects.get(slug="arden")
+    assert publication.snapshot["sections"][1]["partners"] == [
+        {"id": arden.pk, "slug": "arden", "name": "Arden", "description": "Lends to Estmark."}
+    ]
+    row = PublishedPartner.objects.get()
+    assert (row.partner, row.publication, row.name, row.description) == (
+        arden,
+        publication,
+        "Arden",
+        "Lends to Estmark.",
+    )
+
+
+def test_the_migration_fills_partners_for_publications_made_before_it():
+    briefing = arden_briefing()
+    edit_partner(description="Lends to Estmark.")
+    publication = publish(briefing)
+    # As snapshots were before partner ids and descriptions were recorded.
+    for section in publication.snapshot["sections"]:
+        section["partners"] = [{"slug": p["slug"], "name": p["name"]} for p in section["partners"]]
+    publication.save()
+    publish(arden_briefing(title="Second"))
+    PublishedPartner.objects.all().delete()
+    migration = importlib.import_module("briefings.migrations.0006_published_partners")
+    migration.copy_published_partners(apps, None)
+    rows = PublishedPartner.objects.order_by("publication__briefing__title")
+    assert [(r.publication.title, r.slug, r.description) for r in rows] == [
+        ("Second", "arden", "Lends to Estmark."),
+        ("Who funds the dams?", "arden", "Lends to Estmark."),
+    ]
