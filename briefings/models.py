@@ -317,13 +317,10 @@ class PublishedPartnerQuerySet(models.QuerySet):
         publications may have copied one partner under different names,
         slugs or descriptions. The latest publication wins: readers see the
         partner as it was last published, and an older copy's slug still
-        finds the partner (see ``views.partner_detail``).
+        finds the partner (see ``views.partner_detail``). Publishing keeps
+        ``is_latest`` true on exactly that row (``services.rebuild_derived``).
         """
-        newer = PublishedPartner.objects.filter(partner=OuterRef("partner")).filter(
-            Q(publication__published_at__gt=OuterRef("publication__published_at"))
-            | Q(publication__published_at=OuterRef("publication__published_at"), pk__gt=OuterRef("pk"))
-        )
-        return self.filter(~Exists(newer))
+        return self.filter(is_latest=True)
 
 
 class PublishedPartner(models.Model):
@@ -340,6 +337,9 @@ class PublishedPartner(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200)
     description = models.TextField(blank=True)
+    is_latest = models.BooleanField(
+        default=False, help_text="The partner's most recently published copy: the one readers see."
+    )
 
     objects = PublishedPartnerQuerySet.as_manager()
 
@@ -347,6 +347,9 @@ class PublishedPartner(models.Model):
         ordering = ("name", "pk")
         constraints = [
             models.UniqueConstraint(fields=("publication", "partner"), name="published_partner_unique"),
+            models.UniqueConstraint(
+                fields=("partner",), condition=Q(is_latest=True), name="published_partner_one_latest"
+            ),
         ]
 
     def __str__(self):

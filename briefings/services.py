@@ -297,8 +297,9 @@ def rebuild_derived(publication):
         for ref in snapshot["references"]
     )
     # Partners as published, for partner pages and filters. A partner may be
-    # copied by several current publications; see latest_per_partner().
-    PublishedPartner.objects.filter(briefing=publication.briefing_id).delete()
+    # copied by several current publications; the newest copy is the one readers
+    # see (PublishedPartner.is_latest). Lock the partners first so that two
+    # publications naming one partner cannot both mark their copy latest.
     copies = {}
     for data in snapshot["sections"]:
         for entry in data["partners"]:
@@ -311,5 +312,20 @@ def rebuild_derived(publication):
                     name=entry["name"],
                     slug=entry["slug"],
                     description=entry.get("description", ""),
+                    is_latest=True,
                 )
+    old = PublishedPartner.objects.filter(briefing=publication.briefing_id)
+    touched = set(copies) | set(old.values_list("partner_id", flat=True))
+    list(Partner.objects.select_for_update().filter(pk__in=touched).values_list("pk"))
+    old.delete()
+    PublishedPartner.objects.filter(partner__in=copies).update(is_latest=False)
     PublishedPartner.objects.bulk_create(copies.values())
+    # A partner this briefing no longer names falls back to its newest other copy.
+    for partner_id in touched - set(copies):
+        newest = (
+            PublishedPartner.objects.filter(partner_id=partner_id)
+            .order_by("-publication__published_at", "-pk")
+            .first()
+        )
+        if newest is not None:
+            PublishedPartner.objects.filter(pk=newest.pk).update(is_latest=True)

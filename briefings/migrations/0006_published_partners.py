@@ -33,6 +33,12 @@ def copy_published_partners(apps, schema_editor):
                         description=entry.get("description", partner.description),
                     )
         PublishedPartner.objects.bulk_create(copies.values())
+    # Mark each partner's newest copy as the one readers see.
+    seen = set()
+    for row in PublishedPartner.objects.order_by("partner_id", "-publication__published_at", "-pk"):
+        if row.partner_id not in seen:
+            seen.add(row.partner_id)
+            PublishedPartner.objects.filter(pk=row.pk).update(is_latest=True)
 
 
 class Migration(migrations.Migration):
@@ -49,13 +55,14 @@ class Migration(migrations.Migration):
                 ('name', models.CharField(max_length=200)),
                 ('slug', models.SlugField(max_length=200)),
                 ('description', models.TextField(blank=True)),
+                ('is_latest', models.BooleanField(default=False, help_text="The partner's most recently published copy: the one readers see.")),
                 ('briefing', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='briefings.briefing')),
                 ('partner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='published_copies', to='briefings.partner')),
                 ('publication', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='published_partners', to='briefings.publication')),
             ],
             options={
                 'ordering': ('name', 'pk'),
-                'constraints': [models.UniqueConstraint(fields=('publication', 'partner'), name='published_partner_unique')],
+                'constraints': [models.UniqueConstraint(fields=('publication', 'partner'), name='published_partner_unique'), models.UniqueConstraint(condition=models.Q(('is_latest', True)), fields=('partner',), name='published_partner_one_latest')],
             },
         ),
         migrations.RunPython(copy_published_partners, migrations.RunPython.noop),

@@ -140,3 +140,22 @@ def test_the_migration_fills_partners_for_publications_made_before_it():
         ("Second", "arden", "Lends to Estmark."),
         ("Who funds the dams?", "arden", "Lends to Estmark."),
     ]
+
+
+def test_a_partner_dropped_by_its_latest_briefing_shows_as_its_other_briefing_published_it(client):
+    first = arden_briefing("Who funds the dams?")
+    publish(first)
+    edit_partner(description="Described by the second briefing.")
+    second = arden_briefing("Who builds the pipes?")
+    publish(second)
+    assert "Described by the second briefing." in client.get("/partners/arden/").content.decode()
+
+    # The second briefing stops naming Arden: the first briefing's copy is what readers see again.
+    section = second.sections.get(position=1)
+    section.partners.clear()
+    publish(second, note="Arden no longer concerned.")
+    html = client.get("/partners/arden/").content.decode()
+    assert "<h1>Arden</h1>" in html
+    assert "Described by the second briefing." not in html
+    assert PublishedPartner.objects.latest_per_partner().get().publication.briefing == first
+    assert partner_choices(client, "briefings:claim-list") == [("arden", "Arden")]
