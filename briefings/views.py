@@ -57,6 +57,21 @@ class BriefingListView(ListView):
             .order_by("-published_at")
         )
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        for publication in context["publications"]:
+            publication.partners = snapshot_partners(publication.snapshot)
+        return context
+
+
+def snapshot_partners(snapshot):
+    """The partners a published snapshot names, each once, in the order the sections name them."""
+    partners = {}
+    for section in snapshot.get("sections", []):
+        for partner in section.get("partners", []):
+            partners.setdefault(partner["slug"], partner)
+    return list(partners.values())
+
 
 def briefing_detail(request, slug):
     """The latest publication of a briefing; staff may preview one never published."""
