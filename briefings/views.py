@@ -1,7 +1,6 @@
 """Public briefing pages. They read publications only, never the working copy."""
 
 from django.conf import settings
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import get_conditional_response, patch_cache_control
@@ -10,6 +9,7 @@ from django.views.generic import ListView
 
 from .explore import cited_segments, references_by_publication
 from .models import Briefing, Partner, Publication, PublishedSection
+from .pagination import page_or_404
 from .snapshot import build_snapshot, render_snapshot
 from .structured_data import page_metadata
 
@@ -143,7 +143,7 @@ def partner_detail(request, slug):
         .defer("publication__snapshot", "publication__rendered_html")
         .order_by("publication__title", "publication_id", "number")
     )
-    page = Paginator(sections, 20).get_page(request.GET.get("page"))
+    page = page_or_404(request, sections, 20)
     if not page.object_list:
         # A partner only a draft names is not public yet.
         raise Http404("No published briefing concerns this partner.")

@@ -252,7 +252,9 @@ def test_the_home_page_names_each_partner_once_in_section_order(client):
 
 
 def test_the_home_page_meta_line_without_partners_or_subject_has_no_stray_separators(client):
-    briefing = make_briefing(title="Sample question?", subject="", sections=[("Executive summary", "Rain [1].")])
+    briefing = make_briefing(
+        title="Sample question?", subject="", sections=[("Executive summary", "Rain [1].")]
+    )
     publish(briefing)
     set_published_at(briefing, 1, datetime.datetime(2025, 3, 4, 12, tzinfo=datetime.UTC))
     assert home_meta(client, briefing) == "Updated 4 March 2025"
