@@ -13,7 +13,7 @@ from .admin_history import HistoryAdminMixin
 from .admin_review import EditVersionFormMixin, ReviewAdminMixin
 from .admin_safety import SafeVersionAdminMixin
 from .models import Assessment, Briefing, Partner, Publication
-from .parsing import parse_body
+from .parsing import heading_error, parse_body
 from .services import record_sections
 
 
@@ -40,6 +40,8 @@ class SectionFormSet(BaseInlineFormSet):
             data = getattr(form, "cleaned_data", None)
             if not data or data.get("DELETE") or "body" not in data:
                 continue
+            if error := heading_error(data.get("heading") or ""):
+                form.add_error("heading", error)
             heading = data.get("heading") or "untitled section"
             parsed = parse_body(data["body"], clean=False)
             for error in parsed.errors:

@@ -23,6 +23,7 @@ from django.utils.timezone import template_localtime
 from reversion.errors import RevertError
 from reversion.models import Version
 
+from config.converters import bounded_int
 from sources.models import Reference
 
 from .admin_safety import SafeVersionAdminMixin
@@ -169,10 +170,9 @@ class HistoryAdminMixin(SafeVersionAdminMixin):
                 publication_state(publication),
                 publication=publication,
             )
-        try:
-            revision_id = int(key)
-        except (TypeError, ValueError) as error:
-            raise Http404(f"'{param}' must be a revision id, 'live' or 'working'.") from error
+        revision_id = bounded_int(key)
+        if revision_id is None:
+            raise Http404(f"'{param}' must be a revision id, 'live' or 'working'.")
         state = revision_states(briefing.pk, [revision_id]).get(revision_id)
         if state is None:
             raise Http404(f"Revision {revision_id} is not a revision of this briefing.")

@@ -24,6 +24,8 @@ from django.urls import path, reverse
 from django.utils import dateformat, timezone
 from django.utils.timezone import template_localtime
 
+from config.converters import INT64_MAX, bounded_int
+
 from . import review
 from .edit_lock import StaleEdit, conflict_report, latest_revision_id, lock_briefing
 from .models import Briefing, PreviewLink, Publication, ReviewEvent
@@ -342,7 +344,8 @@ class ReviewAdminMixin:
             messages.success(request, "Preview link created. Copy it from the list below.")
             return redirect("admin:briefings_briefing_previews", briefing.pk)
         if action == "revoke":
-            link = PreviewLink.objects.filter(briefing=briefing, pk=request.POST.get("link") or 0).first()
+            link_id = bounded_int(request.POST.get("link"), INT64_MAX)
+            link = PreviewLink.objects.filter(briefing=briefing, pk=link_id).first() if link_id else None
             if link is None:
                 raise Http404("No such preview link for this briefing.")
             review.revoke_preview_link(link=link, user=request.user)

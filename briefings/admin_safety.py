@@ -11,13 +11,19 @@ from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_permission_codename
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from reversion.models import Version
+
+from config.converters import bounded_int
 
 
 class SafeVersionAdminMixin:
     def _own_version(self, version_id, object_id=None):
         """The version ``version_id`` if it is of this admin's model (and object), else 404."""
+        version_id = bounded_int(str(version_id))
+        if version_id is None:
+            raise Http404("No such version.")
         lookup = {"pk": version_id, "content_type": ContentType.objects.get_for_model(self.model)}
         if object_id is not None:
             lookup["object_id"] = unquote(object_id)

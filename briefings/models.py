@@ -243,7 +243,8 @@ class ClaimCitation(models.Model):
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="citations")
     position = models.PositiveIntegerField()
     reference_number = models.PositiveIntegerField()
-    source = models.ForeignKey("sources.Source", on_delete=models.CASCADE, related_name="citations")
+    # PROTECT: deleting a source must never silently change a published page.
+    source = models.ForeignKey("sources.Source", on_delete=models.PROTECT, related_name="citations")
 
     class Meta:
         ordering = ("claim", "position")
@@ -279,7 +280,7 @@ class PublishedReference(models.Model):
     )
     briefing = models.ForeignKey(Briefing, on_delete=models.CASCADE, related_name="+")
     number = models.PositiveIntegerField()
-    source = models.ForeignKey("sources.Source", on_delete=models.CASCADE, related_name="published_copies")
+    source = models.ForeignKey("sources.Source", on_delete=models.PROTECT, related_name="published_copies")
     title = models.CharField(max_length=500)
     publisher = models.CharField(max_length=200, blank=True)
     url = models.URLField("URL", max_length=1000, blank=True)

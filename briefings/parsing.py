@@ -33,6 +33,10 @@ SUMMARY_HEADING = "Executive summary"
 # editor sees it at once instead of a silently dropped citation.
 MARKER_RE = re.compile(r"\[([^\[\]\n]*)\]")
 SECTION_HEADING_RE = re.compile(r"^(\d+)\.\s+(\S.*)$")
+# C0 control characters other than tab, line feed and carriage return: never
+# typed on purpose, invisible in an editor, and PostgreSQL refuses NUL in text.
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+HEADING_CITATION_ERROR = "a heading cannot carry citations; put them in the paragraph"
 
 # Debris of an HTML link pasted as text, e.g.
 # ``Venezuela" target="_blank" rel="noopener noreferrer">``: a word closed by a
@@ -238,6 +242,12 @@ def partner_from_heading(heading: str) -> str | None:
 
 def parse_document(text: str) -> ParsedDocument:
     """Parse a whole briefing; raise FormatError naming the first bad line."""
+    control = CONTROL_RE.search(text)
+    if control:
+        line = text.count("\n", 0, control.start()) + 1
+        raise FormatError(
+            line, f"control character U+{ord(control.group()):04X}: remove it, it cannot be stored"
+        )
     if not text.strip():
         raise FormatError(1, "the file is empty")
     lines = text.splitlines()
@@ -272,7 +282,9 @@ def parse_document(text: str) -> ParsedDocument:
 
     for n, line in content[2:]:
         heading = SECTION_HEADING_RE.match(line)
-        if heading and _looks_like_heading(line):
+        if heading and _is_heading(line, int(heading.group(1)), current[0] + 1):
+            if MARKER_RE.search(line):
+                raise FormatError(n, HEADING_CITATION_ERROR)
             close()
             number = int(heading.group(1))
             expected = len(sections)
@@ -290,9 +302,23 @@ def parse_document(text: str) -> ParsedDocument:
     return ParsedDocument(title=title, sections=sections, title_line=title_line)
 
 
-def _looks_like_heading(line: str) -> bool:
-    """``N. Heading`` is a heading unless it is a paragraph that happens to open with a number."""
+def _is_heading(line: str, number: int, expected: int) -> bool:
+    """Whether an ``N. text`` line starts a section rather than continuing a paragraph.
+
+    Numbered ``expected`` (the next section), it is a heading whatever it holds,
+    so a citation or an over-long heading is reported instead of silently
+    merging two sections. Otherwise only a short line without citations is one
+    (and its number is then reported as out of sequence): a paragraph line
+    such as ``1990. The year [2] ...`` stays paragraph text.
+    """
+    if number == expected:
+        return True
     return not MARKER_RE.search(line) and len(line) <= 300
+
+
+def heading_error(heading: str) -> str | None:
+    """Why ``heading`` cannot be a section heading, or None (the admin applies the import's rule)."""
+    return HEADING_CITATION_ERROR if MARKER_RE.search(heading) else None
 
 
 def render_document(title: str, sections: list[tuple[str, str]]) -> str:

@@ -32,6 +32,11 @@ def section_vector():
     )
 
 
+def clean_query(q):
+    """``q`` without control characters: PostgreSQL refuses NUL in a query, SQLite would match it."""
+    return " ".join(re.sub(r"[\x00-\x1f\x7f]", " ", q or "").split())
+
+
 def query_words(q):
     return re.findall(r"\w+", q or "")[:MAX_WORDS]
 
@@ -41,6 +46,7 @@ def search_sections(q):
     sections = PublishedSection.objects.select_related("publication", "briefing").defer(
         "publication__snapshot", "publication__rendered_html"
     )
+    q = clean_query(q)
     words = query_words(q)
     if not words:
         return sections.none()
@@ -93,11 +99,12 @@ class SearchView(ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        words = query_words(self.request.GET.get("q", ""))
+        q = clean_query(self.request.GET.get("q", ""))
+        words = query_words(q)
         results = list(context["results"])
         for section in results:
             section.excerpt = excerpt(section.body, words)
-        context.update(results=results, q=self.request.GET.get("q", "").strip(), words=words)
+        context.update(results=results, q=q, words=words)
         return context
 
     def get(self, request, *args, **kwargs):

@@ -1,7 +1,6 @@
 """Public briefing pages. They read publications only, never the working copy."""
 
 from django.conf import settings
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import get_conditional_response, patch_cache_control
@@ -10,6 +9,7 @@ from django.views.generic import ListView
 
 from .explore import cited_segments, references_by_publication
 from .models import Briefing, Publication, PublishedPartner, PublishedSection
+from .pagination import page_or_404
 from .snapshot import build_snapshot, render_snapshot
 from .structured_data import page_metadata
 
@@ -56,6 +56,21 @@ class BriefingListView(ListView):
             .defer("rendered_html")
             .order_by("-published_at")
         )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        for publication in context["publications"]:
+            publication.partners = snapshot_partners(publication.snapshot)
+        return context
+
+
+def snapshot_partners(snapshot):
+    """The partners a published snapshot names, each once, in the order the sections name them."""
+    partners = {}
+    for section in snapshot.get("sections", []):
+        for partner in section.get("partners", []):
+            partners.setdefault(partner["slug"], partner)
+    return list(partners.values())
 
 
 def briefing_detail(request, slug):
@@ -139,7 +154,7 @@ def partner_detail(request, slug):
         .defer("publication__snapshot", "publication__rendered_html")
         .order_by("publication__title", "publication_id", "number")
     )
-    page = Paginator(sections, 20).get_page(request.GET.get("page"))
+    page = page_or_404(request, sections, 20)
     if not page.object_list:
         raise Http404("No published briefing concerns this partner.")
     sections = list(page.object_list)

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.text import capfirst
 from reversion.admin import VersionAdmin
 
 from briefings.admin_safety import SafeVersionAdminMixin
@@ -15,3 +16,28 @@ class SourceAdmin(SafeVersionAdminMixin, VersionAdmin):
         (None, {"fields": ("title", "publisher", "url", "published_on")}),
         ("Assessment", {"fields": ("kind", "reliability", "details_pending", "notes")}),
     )
+
+    def get_deleted_objects(self, objs, request):
+        """Name the publications that protect a source, not their derived citation rows."""
+        from briefings.models import ClaimCitation, PublishedReference
+
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        if protected:
+            # Django lists each protecting row as "Verbose name: str(row)"; derived
+            # rows say nothing useful to an editor, so they are replaced below.
+            derived = tuple(
+                f"{capfirst(m._meta.verbose_name)}: " for m in (ClaimCitation, PublishedReference)
+            )
+            protected = [p for p in protected if not str(p).startswith(derived)]
+            copies = (
+                PublishedReference.objects.filter(source__in=objs)
+                .select_related("publication", "source")
+                .order_by("publication__title", "number")
+            )
+            protected += [
+                f"“{copy.publication.title}” as published (version {copy.publication.number}) cites "
+                f"“{copy.source}” as [{copy.number}]. Point reference [{copy.number}] at another "
+                "source and publish again before deleting it."
+                for copy in copies
+            ]
+        return deleted, counts, perms_needed, protected

@@ -6,5 +6,5 @@ app_name = "sources"
 
 urlpatterns = [
     path("", views.SourceListView.as_view(), name="source-list"),
-    path("<int:pk>/", views.source_detail, name="source-detail"),
+    path("<int64:pk>/", views.source_detail, name="source-detail"),
 ]

@@ -5,7 +5,6 @@ of a source's details that publishing took (briefings.PublishedReference).
 """
 
 from django.conf import settings
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control
@@ -13,6 +12,7 @@ from django.utils.cache import patch_cache_control
 from briefings.explore import PublicFilterView, attach_claim_segments
 from briefings.filters import ClaimFilter
 from briefings.models import PublishedReference
+from briefings.pagination import page_or_404
 
 from .filters import SourceFilter
 
@@ -30,7 +30,7 @@ def source_detail(request, pk):
         # A source no current publication cites is not public.
         raise Http404("No published briefing cites this source.")
     claims = ClaimFilter.published().filter(citations__source_id=pk).distinct()
-    page = Paginator(claims, 50).get_page(request.GET.get("page"))
+    page = page_or_404(request, claims, 50)
     context = {
         "source": source,
         "page_obj": page,

@@ -178,8 +178,14 @@ def test_print_stylesheet_hides_navigation_and_keeps_full_references(client, pub
 
 @pytest.mark.django_db
 def test_pages_work_without_javascript(client, public_pages):
-    for url in public_pages.values():
-        html = client.get(url).content.decode()
+    for name, url in public_pages.items():
+        response = client.get(url)
+        assert response.status_code == (404 if name == "not found" else 200), url
+        html = response.content.decode()
+        # The content is in the HTML itself, not fetched by a script.
+        assert re.search(r"<h1[^>]*>[^<]*\w", html), url
+        if name != "not found":
+            assert "Arden" in html, url
         scripts = re.findall(r"<script([^>]*)>", html)
         assert all('type="application/ld+json"' in attrs for attrs in scripts), url
 

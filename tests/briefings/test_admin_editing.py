@@ -313,3 +313,17 @@ def test_deleting_a_reference_that_is_still_cited_is_an_error_on_the_citing_sect
     assert response.status_code == 200
     assert "[2] names no entry in the reference list" in response.content.decode()
     assert briefing.references.filter(number=2).exists()
+
+
+def test_a_citation_in_a_section_heading_is_an_error_on_the_heading(client, editor, briefing):
+    data = form_data(client.get(change_url(briefing)))
+    data[f"{section_key(briefing, 1)}-heading"] = "Arden: the lender [1]"
+    response = client.post(change_url(briefing), data)
+    assert response.status_code == 200
+    sections_formset = next(
+        f.formset for f in response.context["inline_admin_formsets"] if f.formset.model is Assessment
+    )
+    assert sections_formset.forms[1].errors["heading"] == [
+        "a heading cannot carry citations; put them in the paragraph"
+    ]
+    assert briefing.sections.get(position=1).heading == "Arden: the lender"

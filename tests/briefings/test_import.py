@@ -171,6 +171,24 @@ MALFORMED = [
         id="partner-name-too-long",
     ),
     pytest.param("T" * 501 + "\nExecutive summary\nArden lends [1].\n", 1, "title", id="title-too-long"),
+    pytest.param(
+        "Title\nExecutive summary\nArden lends [1].\n1. Arden: the lender [1]\nA [1].\n",
+        4,
+        "a heading cannot carry citations; put them in the paragraph",
+        id="heading-with-citation",
+    ),
+    pytest.param(
+        "Title\nExecutive summary\nArden lends [1].\n1. " + "Long heading " * 40 + "\nA [1].\n",
+        4,
+        "section 1 cannot be stored (heading: Ensure this value has at most 500 characters",
+        id="heading-too-long",
+    ),
+    pytest.param(
+        "Title\nExecutive summary\nArden lends [1].\nA NUL \x00 here [1].\n",
+        4,
+        "control character U+0000",
+        id="nul-byte",
+    ),
 ]
 
 
@@ -231,3 +249,25 @@ def test_reimport_with_fewer_sections_deletes_the_extra_ones_in_one_revision(tmp
     assert Revision.objects.count() == revisions + 1
     assert "references no longer cited: [3]" in err
     assert briefing.references.count() == 3
+
+
+@pytest.mark.parametrize("slug", ["x y", "", "café", "a/b", "s" * 201])
+def test_a_bad_slug_option_is_reported_as_the_option(tmp_path, slug):
+    path = write(tmp_path, SAMPLE)
+    with pytest.raises(CommandError) as caught:
+        run_import(path, "--slug", slug)
+    assert str(caught.value).startswith(f"--slug {slug!r}: not a valid slug (ASCII letters, numbers")
+    assert not Briefing.objects.exists()
+
+
+def test_a_title_that_gives_no_slug_asks_for_one(tmp_path):
+    path = write(tmp_path, "\n" + SAMPLE.replace("Sample question: who shapes Estmark's water?", "Кто?"))
+    with pytest.raises(CommandError) as caught:
+        run_import(path)
+    assert str(caught.value) == (
+        f"{path}:2: the title gives no usable slug "
+        "(slugs are ASCII letters, numbers and hyphens); pass --slug"
+    )
+    assert not Briefing.objects.exists()
+    run_import(path, "--slug", "kto")
+    assert Briefing.objects.get(slug="kto").title == "Кто?"

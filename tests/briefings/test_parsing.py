@@ -217,3 +217,40 @@ class TestSeedBriefing:
         debris = [w for w in document.warnings if "broken link fragment" in w.message]
         assert [w.line for w in debris] == [3]
         assert all(w.line == 3 for w in debris)
+
+
+DOC = "Title\nExecutive summary\nText [1].\n1. One\nA [1].\n{line}\nB [2].\n"
+
+
+def test_a_citation_in_the_next_sections_heading_is_an_error_naming_the_line():
+    with pytest.raises(FormatError) as caught:
+        parse_document(DOC.format(line="2. Belmont: the builder [3]"))
+    assert caught.value.line == 6
+    assert caught.value.message == "a heading cannot carry citations; put them in the paragraph"
+
+
+def test_a_long_line_numbered_as_the_next_section_is_a_heading_whatever_its_length():
+    heading = "Belmont: " + "the builder " * 40
+    document = parse_document(DOC.format(line=f"2. {heading}"))
+    assert [s.number for s in document.sections] == [0, 1, 2]
+    assert document.sections[2].heading == heading.strip()
+    assert document.sections[1].body.text == "A [1]."
+
+
+def test_a_paragraph_line_opening_with_another_number_stays_paragraph_text():
+    document = parse_document(DOC.format(line="1990. The year the dam opened [2]."))
+    assert [s.number for s in document.sections] == [0, 1]
+    assert document.sections[1].body.text == "A [1]. 1990. The year the dam opened [2]. B [2]."
+
+
+@pytest.mark.parametrize("char", ["\x00", "\x01", "\x0b", "\x0c", "\x1b", "\x1f"])
+def test_a_control_character_is_an_error_naming_its_line(char):
+    with pytest.raises(FormatError) as caught:
+        parse_document(f"Title\nExecutive summary\nText [1].\n1. One\nA{char} [1].\n")
+    assert caught.value.line == 5
+    assert caught.value.message.startswith(f"control character U+{ord(char):04X}")
+
+
+def test_tabs_and_windows_line_ends_are_not_control_errors():
+    document = parse_document("Title\r\nExecutive summary\r\nText\t[1].\r\n")
+    assert document.sections[0].body.text == "Text\t[1]."

@@ -159,6 +159,16 @@ def test_a_link_of_another_briefing_cannot_be_revoked_through_this_one(reviewer)
 def test_the_preview_is_not_in_the_public_pages(client, reviewer):
     briefing = make_briefing()
     publish(briefing)
-    create_preview_link(briefing=briefing, user=reviewer)
-    for page in (reverse("briefings:briefing-list"), briefing.get_absolute_url()):
-        assert "/preview/" not in client.get(page).content.decode()
+    link, _ = create_preview_link(briefing=briefing, user=reviewer)
+    token = preview_token(link)
+    pages = {
+        reverse("briefings:briefing-list"): f'href="{briefing.get_absolute_url()}"',
+        briefing.get_absolute_url(): "The sample summary is cited",
+    }
+    for page, published_text in pages.items():
+        response = client.get(page)
+        assert response.status_code == 200
+        content = response.content.decode()
+        assert published_text in content
+        assert "/preview/" not in content
+        assert token not in content

@@ -50,7 +50,10 @@ def test_the_change_log_links_each_update_to_what_changed(published_twice, clien
 
 def test_the_public_compare_reads_publications_never_the_working_copy(published_twice, client):
     revise(published_twice, set_body(1, "An unpublished draft sentence [1]."))
-    content = client.get(compare_url(published_twice, 1, 2)).content.decode()
+    response = client.get(compare_url(published_twice, 1, 2))
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "<ins> much more</ins>" in content  # what version 2 published
     assert "unpublished draft" not in content
 
 

@@ -218,3 +218,35 @@ def test_the_home_page_makes_a_constant_number_of_queries(client, django_assert_
     with django_assert_num_queries(2):
         response = client.get("/")
     assert response.status_code == 200
+
+
+def home_meta(client, briefing):
+    html = client.get("/").content.decode()
+    start = html.index(f'href="{detail_url(briefing)}"')
+    meta = html[html.index('<p class="meta">', start) : html.index("</p>", start)]
+    return " ".join(re.sub(r"<[^>]+>", "", meta).split())
+
+
+def test_the_home_page_names_each_partner_once_in_section_order(client):
+    briefing = make_briefing(
+        title="Sample question?",
+        subject="Estmark",
+        sections=[
+            ("Executive summary", "Three partners shape the supply [1]."),
+            ("Corvia: the guard", "Corvia polices the plants [1].", ["Corvia"]),
+            ("Arden and Corvia: lenders", "Both lend [1].", ["Arden", "Corvia"]),
+            ("The limits of support: a theme", "Nobody controls the rain [1]."),
+        ],
+    )
+    publish(briefing)
+    set_published_at(briefing, 1, datetime.datetime(2025, 3, 4, 12, tzinfo=datetime.UTC))
+    assert home_meta(client, briefing) == "Estmark · Corvia, Arden · Updated 4 March 2025"
+
+
+def test_the_home_page_meta_line_without_partners_or_subject_has_no_stray_separators(client):
+    briefing = make_briefing(
+        title="Sample question?", subject="", sections=[("Executive summary", "Rain [1].")]
+    )
+    publish(briefing)
+    set_published_at(briefing, 1, datetime.datetime(2025, 3, 4, 12, tzinfo=datetime.UTC))
+    assert home_meta(client, briefing) == "Updated 4 March 2025"

@@ -124,3 +124,11 @@ def test_the_index_exists_only_on_postgres():
     with connection.cursor() as cursor:
         indexes = connection.introspection.get_constraints(cursor, PublishedSection._meta.db_table)
     assert ("published_section_search_idx" in indexes) == (connection.vendor == "postgresql")
+
+
+@pytest.mark.parametrize("q", ["pipelines%00", "%00pipelines", "%01pipelines%1F", "pipelines%7F"])
+def test_control_characters_in_the_query_are_ignored_on_both_databases(client, q):
+    published("Water question", [("Executive summary", "Arden finances pipelines [1].")])
+    html = search(client, q)
+    assert "<mark>pipelines</mark>" in html
+    assert "\x00" not in html

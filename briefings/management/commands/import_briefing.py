@@ -4,14 +4,20 @@ All or nothing: a malformed file is reported as FILE:LINE: problem, the
 command exits non-zero and the database is left exactly as it was.
 """
 
+import re
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
+from django.utils.text import slugify
 
+from briefings.models import Briefing
 from briefings.parsing import FormatError, parse_document
 from briefings.services import PublishError, import_briefing, publish_briefing
+
+SLUG_MAX = Briefing._meta.get_field("slug").max_length
+SLUG_RE = re.compile(rf"[-a-zA-Z0-9_]{{1,{SLUG_MAX}}}")
 
 
 class Command(BaseCommand):
@@ -44,6 +50,19 @@ class Command(BaseCommand):
         except FormatError as error:
             raise CommandError(f"{path}:{error.line}: {error.message}") from error
 
+        slug = options["slug"]
+        if slug is not None and not SLUG_RE.fullmatch(slug):
+            raise CommandError(
+                f"--slug {slug!r}: not a valid slug (ASCII letters, numbers, hyphens, underscores; "
+                f"at most {SLUG_MAX} characters)"
+            )
+        if slug is None and not slugify(document.title):
+            # Slugs stay ASCII: the public URLs use Django's ``slug`` converter.
+            raise CommandError(
+                f"{path}:{document.title_line}: the title gives no usable slug "
+                "(slugs are ASCII letters, numbers and hyphens); pass --slug"
+            )
+
         user = None
         if options["user"]:
             user = get_user_model().objects.filter(username=options["user"]).first()
@@ -52,7 +71,7 @@ class Command(BaseCommand):
         try:
             result = import_briefing(
                 document=document,
-                slug=options["slug"],
+                slug=slug,
                 subject=options["subject"],
                 user=user,
                 dry_run=options["dry_run"],
