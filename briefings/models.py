@@ -334,7 +334,8 @@ class PublishedPartner(models.Model):
 
     publication = models.ForeignKey(Publication, on_delete=models.CASCADE, related_name="published_partners")
     briefing = models.ForeignKey(Briefing, on_delete=models.CASCADE, related_name="+")
-    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="published_copies")
+    # PROTECT: deleting a partner must not change what readers were shown.
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="published_copies")
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200)
     description = models.TextField(blank=True)
