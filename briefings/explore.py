@@ -10,7 +10,7 @@ from django_filters.views import FilterView
 
 from .filters import BriefingFilter, ClaimFilter
 from .models import PublishedReference
-from .snapshot import body_segments
+from .snapshot import body_segments, snapshot_partners
 
 
 def references_by_publication(publication_ids):
@@ -67,9 +67,7 @@ class BriefingExploreView(PublicFilterView):
         context = super().get_context_data(**kwargs)
         publications = list(context["object_list"])
         for publication in publications:
-            # As published: the partners each section named in the snapshot, once each.
-            named = {p["slug"]: p for s in publication.snapshot["sections"] for p in s["partners"]}
-            publication.partners = sorted(named.values(), key=lambda p: p["name"])
+            publication.partners = snapshot_partners(publication.snapshot)
         context["publications"] = publications
         return context
 

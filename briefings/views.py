@@ -10,7 +10,7 @@ from django.views.generic import ListView
 from .explore import cited_segments, references_by_publication
 from .models import Briefing, Publication, PublishedPartner, PublishedSection
 from .pagination import page_or_404
-from .snapshot import build_snapshot, render_snapshot
+from .snapshot import build_snapshot, render_snapshot, snapshot_partners
 from .structured_data import page_metadata
 
 
@@ -63,14 +63,6 @@ class BriefingListView(ListView):
             publication.partners = snapshot_partners(publication.snapshot)
         return context
 
-
-def snapshot_partners(snapshot):
-    """The partners a published snapshot names, each once, in the order the sections name them."""
-    partners = {}
-    for section in snapshot.get("sections", []):
-        for partner in section.get("partners", []):
-            partners.setdefault(partner["slug"], partner)
-    return list(partners.values())
 
 
 def briefing_detail(request, slug):
