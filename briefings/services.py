@@ -27,7 +27,7 @@ from .models import (
     PublishedReference,
     PublishedSection,
 )
-from .parsing import FormatError, Issue, ParsedDocument, parse_body
+from .parsing import FormatError, Issue, ParsedDocument, heading_error, parse_body
 from .snapshot import build_snapshot, render_snapshot
 
 PLACEHOLDER_TITLE = "Source [{number}] of “{slug}” — details needed"
@@ -188,6 +188,8 @@ def publication_problems(briefing):
         problems.append("the briefing has no sections")
     for index, section in enumerate(sections):
         label = "Executive summary" if index == 0 else f"§{index} “{section.heading}”"
+        if error := heading_error(section.heading):
+            problems.append(f"{label}: {error}")
         parsed = parse_body(section.body, clean=False)
         problems += [f"{label}: {error.message}" for error in parsed.errors]
         unknown = sorted(set(parsed.citations) - numbers)

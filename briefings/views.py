@@ -64,7 +64,6 @@ class BriefingListView(ListView):
         return context
 
 
-
 def briefing_detail(request, slug):
     """The latest publication of a briefing; staff may preview one never published."""
     publication = (

@@ -250,3 +250,16 @@ def test_the_snapshot_has_exactly_the_documented_fields():
         "reliability",
         "details_pending",
     }
+
+
+def test_a_heading_carrying_a_citation_blocks_publishing():
+    """Saved before the admin refused them, or written straight to the database."""
+    briefing = make_briefing(
+        sections=[("Executive summary", "Summary [1]."), ("Arden: the lender [1]", "Arden lends [1].")]
+    )
+    with pytest.raises(PublishError) as caught:
+        publish(briefing)
+    assert caught.value.problems == [
+        "§1 “Arden: the lender [1]”: a heading cannot carry citations; put them in the paragraph"
+    ]
+    assert Publication.objects.count() == 0
