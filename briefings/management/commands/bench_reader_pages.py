@@ -1,4 +1,4 @@
-"""Time the reader pages (lists, filters, search, partner and source pages) on generated data.
+"""Time the reader pages (home, briefing, lists, filters, search, partner and source pages) on generated data.
 
 Performance figures come from here, not from timed tests. Everything the
 command creates is rolled back at the end, so it can run against any
@@ -89,6 +89,9 @@ class Command(BaseCommand):
         client = Client()
         connection.queries_log.clear()
         urls = [
+            "/",
+            "/briefings/bench-0/",
+            "/briefings/bench-0/v1/",
             "/briefings/",
             "/briefings/?partner=bench-partner-1&subject=S1",
             "/claims/",
