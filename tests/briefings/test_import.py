@@ -271,3 +271,34 @@ def test_a_title_that_gives_no_slug_asks_for_one(tmp_path):
     assert not Briefing.objects.exists()
     run_import(path, "--slug", "kto")
     assert Briefing.objects.get(slug="kto").title == "Кто?"
+
+
+def test_import_with_publish_imports_and_publishes(tmp_path):
+    out, _ = run_import(write(tmp_path, SAMPLE), "--slug", "estmark", "--publish", "--note", "First.")
+    assert "Published as version 1." in out
+    briefing = Briefing.objects.get(slug="estmark")
+    assert briefing.status == Briefing.Status.PUBLISHED
+    assert list(briefing.publications.values_list("number", "note")) == [(1, "First.")]
+
+
+@pytest.mark.parametrize("existing", [False, True], ids=["new", "existing"])
+def test_a_refused_publish_rolls_back_the_import(tmp_path, monkeypatch, existing):
+    # Today the importer itself enforces every rule publishing checks, so a
+    # file that imports cleanly always publishes. Stand in for a rule only
+    # publishing knows (the admin's rules grow first) with a real refusal
+    # from publish_briefing; the database is real throughout.
+    from briefings import services
+
+    if existing:
+        run_import(write(tmp_path, SAMPLE, "good.txt"), "--slug", "estmark")
+    monkeypatch.setattr(services, "publication_problems", lambda briefing: ["§1 “Arden”: a new rule"])
+    edited = SAMPLE.replace("Arden refinanced the debt [1].", "Arden forgave the debt [4].")
+    before = model_counts()
+    with pytest.raises(CommandError) as caught:
+        run_import(write(tmp_path, edited), "--slug", "estmark", "--publish", "--note", "Update.")
+    assert caught.value.returncode != 0
+    assert "cannot publish, nothing was written: §1 “Arden”: a new rule" in str(caught.value)
+    assert model_counts() == before
+    if existing:
+        body = Briefing.objects.get(slug="estmark").sections.get(position=1).body
+        assert body.startswith("Arden refinanced the debt [1].")

@@ -1,7 +1,9 @@
 """Import a briefing from a text file in the Assay format (docs/import-format.md).
 
 All or nothing: a malformed file is reported as FILE:LINE: problem, the
-command exits non-zero and the database is left exactly as it was.
+command exits non-zero and the database is left exactly as it was. With
+--publish, importing and publishing are one transaction: a briefing that
+cannot be published is not imported either.
 """
 
 import re
@@ -9,7 +11,7 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
 from django.utils.text import slugify
 
 from briefings.models import Briefing
@@ -69,15 +71,26 @@ class Command(BaseCommand):
             if user is None:
                 raise CommandError(f"--user {options['user']!r}: no such user")
         try:
-            result = import_briefing(
-                document=document,
-                slug=slug,
-                subject=options["subject"],
-                user=user,
-                dry_run=options["dry_run"],
-            )
+            # One transaction for import and publish: if publishing is refused,
+            # the import is rolled back too, so a non-zero exit always means
+            # the database is as it was.
+            with transaction.atomic():
+                result = import_briefing(
+                    document=document,
+                    slug=slug,
+                    subject=options["subject"],
+                    user=user,
+                    dry_run=options["dry_run"],
+                )
+                publication = None
+                if options["publish"] and not result.dry_run:
+                    publication = publish_briefing(briefing=result.briefing, user=user, note=options["note"])
         except FormatError as error:
             raise CommandError(f"{path}:{error.line}: {error.message}") from error
+        except PublishError as error:
+            raise CommandError(
+                f"{path}: cannot publish, nothing was written: " + "; ".join(error.problems)
+            ) from error
         except DatabaseError as error:
             raise CommandError(
                 f"{path}: the database refused the import, nothing was written: {error}"
@@ -95,9 +108,5 @@ class Command(BaseCommand):
                 f"{result.citations} citations, partners: {', '.join(result.partners) or 'none'}."
             )
         )
-        if options["publish"] and not result.dry_run:
-            try:
-                publication = publish_briefing(briefing=result.briefing, user=user, note=options["note"])
-            except PublishError as error:
-                raise CommandError("Imported, but not published: " + "; ".join(error.problems)) from error
+        if publication is not None:
             self.stdout.write(self.style.SUCCESS(f"Published as version {publication.number}."))
