@@ -59,3 +59,41 @@ def test_a_number_setting_that_is_not_a_number_is_named():
     result = run_manage("check", ASSAY_PUBLIC_CACHE_SECONDS="five minutes")
     assert result.returncode != 0
     assert "ASSAY_PUBLIC_CACHE_SECONDS='five minutes' is not a whole number" in result.stderr
+
+
+PRODUCTION = {
+    "DEBUG": "0",
+    "SECRET_KEY": "a-long-random-production-secret-for-this-test-only-0123456789",
+    "ALLOWED_HOSTS": "assay.example",
+}
+SHOW_SECURITY = (
+    "from django.conf import settings as s; "
+    "print(getattr(s, 'SECURE_PROXY_SSL_HEADER', None), s.SECURE_HSTS_INCLUDE_SUBDOMAINS, "
+    "s.SECURE_HSTS_PRELOAD, sorted(s.SILENCED_SYSTEM_CHECKS))"
+)
+
+
+def test_production_trusts_no_proxy_header_and_makes_no_hsts_commitments_by_default():
+    result = run_manage("shell", "-c", SHOW_SECURITY, **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "None False False ['security.W005', 'security.W021']"
+
+
+def test_an_operator_opts_in_to_the_proxy_header_and_hsts_commitments():
+    opted_in = {
+        **PRODUCTION,
+        "TRUST_X_FORWARDED_PROTO": "1",
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS": "1",
+        "SECURE_HSTS_PRELOAD": "1",
+    }
+    result = run_manage("shell", "-c", SHOW_SECURITY, **opted_in)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "('HTTP_X_FORWARDED_PROTO', 'https') True True []"
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", **opted_in)
+    assert result.returncode == 0, result.stderr
+
+
+def test_only_the_two_hsts_reminders_are_silenced():
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", SECURE_HSTS_SECONDS="0", **PRODUCTION)
+    assert result.returncode != 0
+    assert "security.W004" in result.stderr
