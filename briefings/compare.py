@@ -32,12 +32,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
 
+# Shared with the parser (pure Python as well): a citation here is exactly one it accepts.
+from .parsing import CITATION_RE
+
 # Anything in square brackets is one token (as in parsing.MARKER_RE), then
 # runs of whitespace, words (with inner apostrophes and hyphens), and single
 # punctuation characters. Every character falls in one class, so the tokens
 # joined give the text back exactly.
 TOKEN_RE = re.compile(r"\[[^\[\]\n]*\]|\s+|\w+(?:['’-]\w+)*|[^\w\s]")
-CITATION_RE = re.compile(r"\[([0-9]+)\]")
 MARKER_SPLIT_RE = re.compile(r"(\[[^\[\]\n]*\])")
 
 EQUAL, INSERT, DELETE = "equal", "insert", "delete"

@@ -13,7 +13,8 @@ The document format (see ``docs/import-format.md``)::
     2. <Heading>
     ...
 
-Inside a paragraph a citation is ``[n]`` with ``n`` a positive integer naming
+Inside a paragraph a citation is ``[n]`` with ``n`` a positive integer (no
+spaces, no leading zero) naming
 entry ``n`` of the briefing's reference list. A sentence carries the citations
 written in or right after it, in the order written.
 """
@@ -32,6 +33,11 @@ SUMMARY_HEADING = "Executive summary"
 # positive integer. "[sic]" in prose is therefore an error, on purpose: an
 # editor sees it at once instead of a silently dropped citation.
 MARKER_RE = re.compile(r"\[([^\[\]\n]*)\]")
+# A citation is exactly ``[n]``: no spaces inside the brackets and no leading
+# zero, so every citation has one spelling and the compare engine
+# (briefings/compare.py) finds the same citations the parser accepts.
+CITATION_NUMBER = r"[1-9][0-9]*"
+CITATION_RE = re.compile(rf"\[({CITATION_NUMBER})\]")
 SECTION_HEADING_RE = re.compile(r"^(\d+)\.\s+(\S.*)$")
 # C0 control characters other than tab, line feed and carriage return: never
 # typed on purpose, invisible in an editor, and PostgreSQL refuses NUL in text.
@@ -128,10 +134,10 @@ class ParsedDocument:
 
 def parse_marker(content: str) -> int | None:
     """The reference number in a marker's brackets, or None if it is not one."""
-    if not re.fullmatch(r"[0-9]+", content):
+    if not re.fullmatch(CITATION_NUMBER, content):
         return None
     number = int(content)
-    if number < 1 or number > MAX_REFERENCE_NUMBER:
+    if number > MAX_REFERENCE_NUMBER:
         return None
     return number
 
@@ -201,7 +207,7 @@ def parse_body(text: str, line: int | None = None, *, clean: bool = True) -> Par
         text = text.strip()
     body = ParsedBody(text=text, warnings=warnings)
     for match in MARKER_RE.finditer(text):
-        if parse_marker(match.group(1).strip()) is None:
+        if parse_marker(match.group(1)) is None:
             body.errors.append(
                 Issue(
                     f"{match.group(0)!r} is not a citation: a marker must be [n] with n "
@@ -275,7 +281,7 @@ def parse_document(text: str) -> ParsedDocument:
             # Name the exact line the first bad marker is on.
             bad = body.errors[0]
             for n, text in paragraph:
-                if any(parse_marker(m.group(1).strip()) is None for m in MARKER_RE.finditer(text)):
+                if any(parse_marker(m.group(1)) is None for m in MARKER_RE.finditer(text)):
                     raise FormatError(n, bad.message)
             raise FormatError(first_line, bad.message)
         sections.append(ParsedSection(number, heading, body, heading_line))

@@ -63,7 +63,7 @@ def body_segments(body):
     segments = []
     position = 0
     for match in MARKER_RE.finditer(body):
-        number = parse_marker(match.group(1).strip())
+        number = parse_marker(match.group(1))
         if number is None:
             # Not a citation (only possible in a draft preview): keep it as text.
             continue

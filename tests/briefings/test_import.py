@@ -159,6 +159,8 @@ MALFORMED = [
     pytest.param("Title\nExecutive summary\nArden lends [1].\n1. One\nA [0].\n", 5, "'[0]'", id="zero"),
     pytest.param("Title\nExecutive summary\nArden lends [abc].\n", 3, "'[abc]'", id="letters"),
     pytest.param("Title\nExecutive summary\nArden lends [1].\nAnd [ ].\n", 4, "'[ ]'", id="blank"),
+    pytest.param("Title\nExecutive summary\nArden lends [1].\nAnd [ 5 ].\n", 4, "'[ 5 ]'", id="spaces"),
+    pytest.param("Title\nExecutive summary\nArden lends [05].\n", 3, "'[05]'", id="leading-zero"),
     pytest.param(
         "Title\nExecutive summary\nArden lends [99999999999].\n", 3, "'[99999999999]'", id="too-big"
     ),

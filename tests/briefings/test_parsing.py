@@ -2,6 +2,7 @@
 
 import pytest
 
+from briefings.compare import citation_number
 from briefings.parsing import (
     MAX_REFERENCE_NUMBER,
     FormatError,
@@ -37,6 +38,9 @@ Nobody can make it rain [2].
         ("-1", None),
         ("1.5", None),
         ("sic", None),
+        (" 5 ", None),
+        ("5 ", None),
+        ("05", None),
         (str(MAX_REFERENCE_NUMBER + 1), None),
         ("99999999999", None),
     ],
@@ -254,3 +258,12 @@ def test_a_control_character_is_an_error_naming_its_line(char):
 def test_tabs_and_windows_line_ends_are_not_control_errors():
     document = parse_document("Title\r\nExecutive summary\r\nText\t[1].\r\n")
     assert document.sections[0].body.text == "Text\t[1]."
+
+
+@pytest.mark.parametrize("marker", ["[5]", "[12]", "[ 5 ]", "[5 ]", "[05]", "[0]", "[ ]", "[sic]"])
+def test_the_parser_and_the_compare_engine_agree_on_what_is_a_citation(marker):
+    parsed = parse_body(f"Arden lends {marker}.")
+    accepted = not parsed.errors
+    assert accepted == (citation_number(marker) is not None)
+    if accepted:
+        assert parsed.citations == [citation_number(marker)]
