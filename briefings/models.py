@@ -150,17 +150,31 @@ class Publication(models.Model):
         related_name="+",
         help_text="The working-copy revision this publication was made from.",
     )
-    kind = models.CharField(max_length=20, choices=Kind.choices)
+    kind = models.CharField(
+        max_length=20,
+        choices=Kind.choices,
+        help_text="First publication, an update, or a correction of an error; shown in the change log.",
+    )
     note = models.TextField(help_text="Public change note, shown to readers in the change log.")
-    title = models.CharField(max_length=500)
-    subject = models.CharField(max_length=200, blank=True)
-    schema_version = models.PositiveSmallIntegerField(default=SCHEMA_VERSION)
+    title = models.CharField(
+        max_length=500, help_text="The briefing's title as published; fixed at publication."
+    )
+    subject = models.CharField(
+        max_length=200, blank=True, help_text="The briefing's subject as published; fixed at publication."
+    )
+    schema_version = models.PositiveSmallIntegerField(
+        default=SCHEMA_VERSION, help_text="Version of the snapshot's format, so old snapshots stay readable."
+    )
     snapshot = models.JSONField(help_text="The briefing as published; see docs/snapshot-schema.md.")
     rendered_html = models.TextField(help_text="The escaped article body, rendered once at publication.")
     published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        help_text="Who published it; empty if published without --user or the account was deleted.",
     )
-    published_at = models.DateTimeField()
+    published_at = models.DateTimeField(help_text="When it went public; readers see this date.")
 
     objects = PublicationQuerySet.as_manager()
 
@@ -188,12 +202,24 @@ class Publication(models.Model):
 class PublishedSection(models.Model):
     """A section of a briefing's current publication, for partner pages and search."""
 
-    publication = models.ForeignKey(Publication, on_delete=models.CASCADE, related_name="published_sections")
-    briefing = models.ForeignKey(Briefing, on_delete=models.CASCADE, related_name="+")
+    publication = models.ForeignKey(
+        Publication,
+        on_delete=models.CASCADE,
+        related_name="published_sections",
+        help_text="The briefing's current publication, which this section is copied from.",
+    )
+    briefing = models.ForeignKey(
+        Briefing, on_delete=models.CASCADE, related_name="+", help_text="The publication's briefing."
+    )
     number = models.PositiveIntegerField(help_text="0 for the executive summary.")
-    heading = models.CharField(max_length=500)
-    body = models.TextField()
-    partners = models.ManyToManyField(Partner, blank=True, related_name="published_sections")
+    heading = models.CharField(max_length=500, help_text="The heading as published.")
+    body = models.TextField(help_text="The paragraph as published, with its [n] citation markers.")
+    partners = models.ManyToManyField(
+        Partner,
+        blank=True,
+        related_name="published_sections",
+        help_text="Partners the section is about, as published; its partner pages list it.",
+    )
 
     class Meta:
         ordering = ("publication", "number")
@@ -215,10 +241,17 @@ class PublishedSection(models.Model):
 class Claim(models.Model):
     """One cited sentence of a current publication. Derived by publishing, never typed in."""
 
-    section = models.ForeignKey(PublishedSection, on_delete=models.CASCADE, related_name="claims")
+    section = models.ForeignKey(
+        PublishedSection, on_delete=models.CASCADE, related_name="claims", help_text="The section it is in."
+    )
     ordinal = models.PositiveIntegerField(help_text="Position of the sentence within its section, from 1.")
-    text = models.TextField()
-    sources = models.ManyToManyField("sources.Source", through="ClaimCitation", related_name="claims")
+    text = models.TextField(help_text="The sentence as published, with its [n] citation markers.")
+    sources = models.ManyToManyField(
+        "sources.Source",
+        through="ClaimCitation",
+        related_name="claims",
+        help_text="The sources it cites; each source's page lists it.",
+    )
 
     class Meta:
         ordering = ("section", "ordinal")
@@ -240,11 +273,20 @@ class Claim(models.Model):
 class ClaimCitation(models.Model):
     """The n-th citation of a claim, in the order written."""
 
-    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="citations")
-    position = models.PositiveIntegerField()
-    reference_number = models.PositiveIntegerField()
+    claim = models.ForeignKey(
+        Claim, on_delete=models.CASCADE, related_name="citations", help_text="The cited sentence."
+    )
+    position = models.PositiveIntegerField(help_text="Order of this citation within the sentence, from 1.")
+    reference_number = models.PositiveIntegerField(
+        help_text="The n of the [n] marker: the entry of the briefing's reference list it cites."
+    )
     # PROTECT: deleting a source must never silently change a published page.
-    source = models.ForeignKey("sources.Source", on_delete=models.PROTECT, related_name="citations")
+    source = models.ForeignKey(
+        "sources.Source",
+        on_delete=models.PROTECT,
+        related_name="citations",
+        help_text="The source entry n pointed to at publication.",
+    )
 
     class Meta:
         ordering = ("claim", "position")

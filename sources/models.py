@@ -41,7 +41,12 @@ class Source(models.Model):
     published_on = models.DateField(
         null=True, blank=True, help_text="Date the source was published, if known."
     )
-    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    kind = models.CharField(
+        max_length=20,
+        choices=Kind.choices,
+        default=Kind.OTHER,
+        help_text="What sort of source it is; readers can filter sources by kind.",
+    )
     reliability = models.CharField(
         max_length=20,
         choices=Reliability.choices,
