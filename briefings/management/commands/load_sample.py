@@ -7,6 +7,7 @@ running it again changes nothing. The sample is fictional and labelled so.
 import secrets
 from pathlib import Path
 
+import reversion
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -14,7 +15,6 @@ from django.db import transaction
 from briefings.models import Briefing
 from briefings.parsing import parse_document
 from briefings.services import import_briefing, publish_briefing
-from sources.models import Source
 
 SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "sample-briefing.txt"
 SAMPLE_SLUG = "sample-estmark-water-security"
@@ -44,16 +44,19 @@ class Command(BaseCommand):
                 document=document, slug=SAMPLE_SLUG, subject="Estmark (sample)", user=user
             )
             briefing = result.briefing
-            for ref in briefing.references.select_related("source"):
-                if ref.number in SAMPLE_SOURCES:
-                    title, publisher, kind = SAMPLE_SOURCES[ref.number]
-                    Source.objects.filter(pk=ref.source_id).update(
-                        title=title,
-                        publisher=publisher,
-                        kind=kind,
-                        url=f"https://example.org/assay-sample/source-{ref.number}",
-                        details_pending=False,
-                    )
+            # save() inside a revision, not QuerySet.update(): sources are under
+            # reversion, and their history must hold the details readers see,
+            # not only the importer's placeholders.
+            with reversion.create_revision():
+                for ref in briefing.references.select_related("source"):
+                    if ref.number in SAMPLE_SOURCES:
+                        source = ref.source
+                        source.title, source.publisher, source.kind = SAMPLE_SOURCES[ref.number]
+                        source.url = f"https://example.org/assay-sample/source-{ref.number}"
+                        source.details_pending = False
+                        source.save()
+                reversion.set_user(user)
+                reversion.set_comment("Sample source details")
             self.stdout.write(self.style.SUCCESS(f"Loaded the sample briefing /briefings/{SAMPLE_SLUG}/."))
         if not briefing.publications.exists():
             publish_briefing(briefing=briefing, user=user, note="First publication of the sample briefing.")

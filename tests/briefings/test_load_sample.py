@@ -1,0 +1,38 @@
+"""`manage.py load_sample`: the sample briefing, published, with its sources' history intact."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from reversion.models import Version
+
+from briefings.management.commands.load_sample import SAMPLE_SLUG, SAMPLE_SOURCES
+from briefings.models import Briefing
+
+pytestmark = pytest.mark.django_db
+
+
+def load_sample():
+    call_command("load_sample", stdout=StringIO())
+
+
+def test_sample_source_details_are_in_their_history():
+    load_sample()
+    briefing = Briefing.objects.get(slug=SAMPLE_SLUG)
+    assert briefing.publications.count() == 1
+    for ref in briefing.references.select_related("source").filter(number__in=SAMPLE_SOURCES):
+        source = ref.source
+        assert source.title == SAMPLE_SOURCES[ref.number][0]
+        latest = Version.objects.get_for_object(source).select_related("revision").first()
+        # Reverting a source to its latest version must not bring the placeholder back.
+        assert latest.field_dict["title"] == source.title
+        assert latest.field_dict["details_pending"] is False
+        assert latest.revision.comment == "Sample source details"
+
+
+def test_loading_the_sample_again_changes_nothing():
+    load_sample()
+    versions = Version.objects.count()
+    load_sample()
+    assert Version.objects.count() == versions
+    assert Briefing.objects.get(slug=SAMPLE_SLUG).publications.count() == 1
