@@ -302,6 +302,16 @@ class HistoryAdminMixin(SafeVersionAdminMixin):
             raise PermissionDenied
         return super().recover_view(request, version_id, extra_context)
 
+    def restore_versions(self, version):
+        """A deleted briefing comes back with its own sections and references.
+
+        Not with the partners or sources its revision also holds: those are
+        shared, and may have been corrected since.
+        """
+        types = ContentType.objects.get_for_models(Assessment, Reference)
+        rows = Version.objects.filter(revision_id=version.revision_id, content_type__in=types.values())
+        return [version] + [v for v in rows if str(stored_fields(v).get("briefing")) == version.object_id]
+
     def _deleted_sections(self, briefing):
         """The last stored version of each section of this briefing that no longer exists."""
         briefing_versions = self._versions(briefing).values("revision_id")
