@@ -8,7 +8,7 @@ briefings.compare. Restoring writes a new revision: history only grows.
 
 import reversion
 from django.contrib import messages
-from django.contrib.admin.utils import quote, unquote
+from django.contrib.admin.utils import quote
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.core.paginator import InvalidPage, Paginator
@@ -26,6 +26,7 @@ from reversion.models import Version
 from config.converters import bounded_int
 from sources.models import Reference
 
+from .admin_base import BriefingAdminBase
 from .admin_safety import SafeVersionAdminMixin
 from .compare import diff_states
 from .edit_lock import content_write
@@ -45,7 +46,7 @@ class Side:
         self.revision, self.publication = revision, publication
 
 
-class HistoryAdminMixin(SafeVersionAdminMixin):
+class HistoryAdminMixin(BriefingAdminBase, SafeVersionAdminMixin):
     history_page_size = HISTORY_PAGE_SIZE
 
     def get_urls(self):
@@ -65,30 +66,8 @@ class HistoryAdminMixin(SafeVersionAdminMixin):
             ),
         ] + super().get_urls()
 
-    # Permissions.
-
-    def has_revert_permission(self, request, obj=None):
-        return self.has_change_permission(request, obj) and request.user.has_perm("briefings.revert_briefing")
-
-    def _briefing_or_404(self, request, object_id):
-        briefing = self.get_object(request, unquote(object_id))
-        if briefing is None:
-            raise Http404("No such briefing.")
-        return briefing
-
     def _versions(self, briefing):
         return Version.objects.get_for_object_reference(Briefing, str(briefing.pk))
-
-    def _context(self, request, briefing, title, **extra):
-        return {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "original": briefing,
-            "object": briefing,
-            "title": title,
-            "has_revert_permission": self.has_revert_permission(request, briefing),
-            **extra,
-        }
 
     # History.
 

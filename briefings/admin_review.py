@@ -27,6 +27,7 @@ from django.utils.timezone import template_localtime
 from config.converters import INT64_MAX, bounded_int
 
 from . import review
+from .admin_base import BriefingAdminBase
 from .edit_lock import StaleEdit, conflict_report, latest_revision_id, lock_briefing
 from .models import Briefing, PreviewLink, Publication, ReviewEvent
 from .services import PublishError, latest_revision, publication_problems
@@ -135,7 +136,7 @@ class PreviewLinkForm(forms.Form):
         )
 
 
-class ReviewAdminMixin:
+class ReviewAdminMixin(BriefingAdminBase):
     change_list_template = "admin/briefings/briefing/change_list.html"
 
     def get_urls(self):
@@ -192,21 +193,6 @@ class ReviewAdminMixin:
         }
 
     # Views.
-
-    def _briefing_or_404(self, request, object_id):
-        briefing = self.get_object(request, unquote(object_id))
-        if briefing is None:
-            raise Http404("No such briefing.")
-        return briefing
-
-    def _context(self, request, briefing, title, **extra):
-        return {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "original": briefing,
-            "title": title,
-            **extra,
-        }
 
     def review_queue_view(self, request):
         """Briefings awaiting review, oldest submission first."""

@@ -341,3 +341,16 @@ def test_what_an_editor_typed_is_escaped_in_history_compare_and_revision_views(a
     compare = admin_client.get(compare_url(briefing, first, second)).content.decode()
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in compare
     assert "&lt;script&gt;" in admin_client.get(history_url(briefing)).content.decode()
+
+
+def test_reviewers_see_restore_and_deleted_sections_links_and_editors_do_not(history):
+    first, *_, last = revision_ids(history)
+    recover = reverse("admin:briefings_briefing_recover_sections", args=[history.pk])
+    for kind, sees in (("Reviewers", True), ("Editors", False)):
+        client = client_for(make_user(group=kind))
+        page = client.get(history_url(history)).content.decode()
+        assert ("Restore…" in page) is sees, kind
+        assert (f'href="{recover}"' in page) is sees, kind
+        compare = client.get(compare_url(history, last, first)).content.decode()
+        assert (f'href="{revert_url(history, first)}"' in compare) is sees, kind
+        assert "Compare" in compare
