@@ -188,7 +188,7 @@ class ReviewAdminMixin(BriefingAdminBase):
         return {
             "review_events": events,
             "changes_requested_event": sent_back,
-            "can_submit": review.can_submit(request.user) and briefing.status in review.SUBMITTABLE,
+            "can_submit": review.can_submit(request.user) and review.submittable(briefing),
             "can_review": review.can_review(request.user),
         }
 
@@ -241,7 +241,7 @@ class ReviewAdminMixin(BriefingAdminBase):
             f"Submit “{briefing}” for review",
             form=form,
             error=error,
-            submittable=briefing.status in review.SUBMITTABLE,
+            submittable=review.submittable(briefing),
         )
         return TemplateResponse(request, "admin/briefings/briefing/submit.html", context)
 
@@ -303,7 +303,7 @@ class ReviewAdminMixin(BriefingAdminBase):
             submission=submission if briefing.status == Briefing.Status.IN_REVIEW else None,
             revision=revision,
             self_approval=review.self_approval_forbidden(briefing=briefing, user=request.user),
-            approvable=briefing.status in review.APPROVABLE,
+            approvable=review.unpublished_changes(briefing),
             in_review=briefing.status == Briefing.Status.IN_REVIEW,
             review_events=review.latest_events(briefing, limit=10),
         )

@@ -8,6 +8,12 @@ review survives the state moving on:
       ▲   ◀─changes requested─┘                 │
       └──────────── any content edit ◀──────────┘
 
+Whether there is anything to submit or approve is not read from the status
+but from the text: the working copy, as readers would see it, against the
+live publication (``unpublished_changes``). Sources and partners are shared
+rows that change without touching any briefing's status, and a corrected
+source must still reach readers through review.
+
 Editors (change_briefing) may submit; reviewers (publish_briefing) may
 request changes and approve. An approval publishes through
 ``services.publish_briefing`` in the same transaction. Review steps change
@@ -24,6 +30,8 @@ from django.core import signing
 from django.db import transaction
 from django.utils import timezone
 
+from .compare import diff_states
+from .history import publication_state, working_state
 from .models import Briefing, PreviewLink, ReviewEvent
 from .services import latest_revision, publish_briefing
 
@@ -34,8 +42,20 @@ class ReviewError(Exception):
     """A review step is not allowed now; the message says why, for the person who tried."""
 
 
-SUBMITTABLE = (Status.DRAFT, Status.CHANGES_REQUESTED)
-APPROVABLE = (Status.DRAFT, Status.IN_REVIEW, Status.CHANGES_REQUESTED)
+def unpublished_changes(briefing):
+    """True when publishing now would show readers something they do not see yet."""
+    live = briefing.publications.order_by("-number").first()
+    if live is None:
+        return True
+    return diff_states(publication_state(live), working_state(briefing)).changed
+
+
+def submittable(briefing):
+    return briefing.status != Status.IN_REVIEW and unpublished_changes(briefing)
+
+
+def _nothing_to_publish(briefing):
+    return ReviewError(f"“{briefing}” has no changes since its last publication.")
 
 
 def can_submit(user):
@@ -64,11 +84,10 @@ def submit_for_review(*, briefing, user, message):
     message = _required(message, "A message for the reviewer")
     with transaction.atomic():
         briefing = _locked(briefing)
-        if briefing.status not in SUBMITTABLE:
-            raise ReviewError(
-                f"“{briefing}” is {briefing.get_status_display().lower()}; only a draft or a briefing "
-                "with changes requested can be submitted."
-            )
+        if briefing.status == Status.IN_REVIEW:
+            raise ReviewError(f"“{briefing}” is already in review.")
+        if not unpublished_changes(briefing):
+            raise _nothing_to_publish(briefing)
         Briefing.objects.filter(pk=briefing.pk).update(status=Status.IN_REVIEW)
         return ReviewEvent.objects.create(
             briefing=briefing,
@@ -117,8 +136,8 @@ def approve_and_publish(*, briefing, user, note, kind=None, edit_version=None):
         raise ReviewError("Only reviewers may approve and publish.")
     with transaction.atomic():
         briefing = _locked(briefing)
-        if briefing.status not in APPROVABLE:
-            raise ReviewError(f"“{briefing}” has no changes since its last publication.")
+        if not unpublished_changes(briefing):
+            raise _nothing_to_publish(briefing)
         if edit_version is not None and briefing.edit_version != edit_version:
             raise ReviewError(f"“{briefing}” was edited after you opened it. Compare again before approving.")
         if self_approval_forbidden(briefing=briefing, user=user):
