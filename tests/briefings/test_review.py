@@ -202,15 +202,21 @@ def test_a_later_publication_is_an_update_or_a_correction_with_a_note(people):
 
 
 @pytest.mark.django_db
-def test_the_review_page_links_to_the_compare_view_when_it_exists(people):
+def test_the_review_page_links_to_a_compare_page_that_opens_before_and_after_publishing(people):
     briefing = make_briefing()
-    page = logged_in(people["reviewer"]).get(url("review", briefing.pk)).content.decode()
-    try:
-        compare = url("compare", briefing.pk)
-    except Exception:  # the compare view lives on another branch until merged
-        assert "The compare view is not installed" in page
-    else:
-        assert f"{compare}?from=live&amp;to=working" in page
+    reviewer = logged_in(people["reviewer"])
+    for published in (False, True):
+        page = reviewer.get(url("review", briefing.pk))
+        links = [
+            a for a in page.content.decode().split('href="')[1:] if a.startswith(url("compare", briefing.pk))
+        ]
+        assert len(links) == 1, published
+        link = links[0].split('"')[0].replace("&amp;", "&")
+        compare = reviewer.get(link)
+        assert compare.status_code == 200, (published, link)
+        assert compare.context["new"].key == "working"
+        assert compare.context["old"].key == ("live" if published else "working")
+        publish(briefing)
 
 
 @pytest.mark.django_db
