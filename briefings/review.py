@@ -20,19 +20,25 @@ request changes and approve. An approval publishes through
 the state only, never the content, so they do not raise ``edit_version``.
 
 With ``settings.ASSAY_FORBID_SELF_APPROVAL`` a reviewer may not approve when
-the briefing's latest revision was made by them; this binds superusers too.
+they made any change that approving would publish (``self_approval_forbidden``);
+this binds superusers too.
 """
 
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core import signing
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
+from reversion.models import Version
+
+from sources.models import Reference, Source
 
 from .compare import diff_states
 from .history import publication_state, working_state
-from .models import Briefing, PreviewLink, ReviewEvent
+from .models import Briefing, Partner, PreviewLink, ReviewEvent
 from .services import latest_revision, publish_briefing
 
 Status = Briefing.Status
@@ -118,11 +124,30 @@ def request_changes(*, briefing, user, comment):
 
 
 def self_approval_forbidden(*, briefing, user):
-    """True when the setting is on and ``user`` made the revision that would be approved."""
+    """True when the setting is on and ``user`` made any of the changes that would be published.
+
+    That is any revision of the briefing since its last publication (every
+    one, if it was never published), and any revision since then of a source
+    it cites or a partner it names: a correction of those is published too.
+    """
     if not settings.ASSAY_FORBID_SELF_APPROVAL:
         return False
-    revision = latest_revision(briefing)
-    return revision is not None and revision.user_id == user.pk
+    live = briefing.publications.order_by("-number").first()
+    own = Version.objects.get_for_object(briefing)
+    if live is not None and live.revision_id is not None:
+        own = own.filter(revision_id__gt=live.revision_id)
+    types = ContentType.objects.get_for_models(Source, Partner)
+    source_ids = Reference.objects.filter(briefing=briefing).values_list("source_id", flat=True)
+    partner_ids = Partner.objects.filter(assessments__briefing=briefing).values_list("pk", flat=True)
+    shared = Version.objects.filter(
+        Q(content_type=types[Source], object_id__in=[str(pk) for pk in source_ids])
+        | Q(content_type=types[Partner], object_id__in=[str(pk) for pk in partner_ids])
+    )
+    if live is not None:
+        shared = shared.filter(revision__date_created__gt=live.published_at)
+    else:
+        shared = shared.filter(revision__date_created__gte=briefing.created_at)
+    return own.filter(revision__user=user).exists() or shared.filter(revision__user=user).exists()
 
 
 def approve_and_publish(*, briefing, user, note, kind=None, edit_version=None):
@@ -142,7 +167,8 @@ def approve_and_publish(*, briefing, user, note, kind=None, edit_version=None):
             raise ReviewError(f"“{briefing}” was edited after you opened it. Compare again before approving.")
         if self_approval_forbidden(briefing=briefing, user=user):
             raise ReviewError(
-                "You made the latest revision of this briefing; another reviewer must approve it."
+                "You made changes to this briefing since it was last published; "
+                "another reviewer must approve it."
             )
         revision = latest_revision(briefing)
         publication = publish_briefing(briefing=briefing, user=user, note=note, kind=kind)

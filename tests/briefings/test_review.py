@@ -396,3 +396,47 @@ def test_a_draft_that_matches_the_live_publication_has_nothing_to_submit(people)
         submit_for_review(briefing=briefing, user=people["editor"], message="Again")
     page = logged_in(people["editor"]).get(url("submit", briefing.pk)).content.decode()
     assert "nothing to submit" in page
+
+
+@pytest.mark.django_db
+def test_self_approval_counts_every_revision_since_the_last_publication(people, settings):
+    from briefings.models import Partner
+    from tests.briefings.history_helpers import revise, set_body
+
+    settings.ASSAY_FORBID_SELF_APPROVAL = True
+    reviewer, other = people["reviewer"], people["other_reviewer"]
+    # Never published: a revision the reviewer made, even an early one, counts.
+    briefing = make_briefing(user=reviewer)
+    revise(briefing, set_body(1, "Arden lends more [1] [2]."), user=people["editor"])
+    with pytest.raises(ReviewError, match="another reviewer"):
+        approve_and_publish(briefing=briefing, user=reviewer, note="First.")
+    approve_and_publish(briefing=briefing, user=other, note="First.")
+
+    # After publishing, only revisions since then count...
+    revise(briefing, set_body(1, "Arden lends again [1] [2]."), user=people["editor"])
+    assert not review_forbidden(briefing, reviewer)
+    # ...the reviewer's edit, though followed by an editor's, ...
+    revise(briefing, set_body(1, "Arden lends twice [1] [2]."), user=reviewer)
+    revise(briefing, set_body(1, "Arden lends thrice [1] [2]."), user=people["editor"])
+    assert review_forbidden(briefing, reviewer)
+    with pytest.raises(ReviewError, match="another reviewer"):
+        approve_and_publish(briefing=briefing, user=reviewer, note="Update.")
+    approve_and_publish(briefing=briefing, user=other, note="Update.")
+    assert not review_forbidden(briefing, reviewer)
+
+    # ...and so does the reviewer's own correction of a partner the briefing names.
+    import reversion
+
+    with reversion.create_revision():
+        arden = Partner.objects.get(name="Arden")
+        arden.name = "Arden Development Bank"
+        arden.save()
+        reversion.set_user(reviewer)
+    assert review_forbidden(briefing, reviewer)
+    assert not review_forbidden(briefing, other)
+
+
+def review_forbidden(briefing, user):
+    from briefings.review import self_approval_forbidden
+
+    return self_approval_forbidden(briefing=Briefing.objects.get(pk=briefing.pk), user=user)
