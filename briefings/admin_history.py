@@ -32,6 +32,7 @@ from .compare import diff_states
 from .edit_lock import content_write
 from .history import publication_state, revision_states, stored_fields, working_state
 from .models import Assessment, Briefing, Publication
+from .review import record_edit
 from .services import record_sections
 
 HISTORY_PAGE_SIZE = 50
@@ -245,6 +246,8 @@ class HistoryAdminMixin(BriefingAdminBase, SafeVersionAdminMixin):
             # and restoring, and moves edit_version on: the restored row cannot wind
             # it back to a value a stale form still carries.
             with content_write(briefing.pk), reversion.create_revision():
+                # Read under the lock, before the restored row brings back its old status.
+                previous_status = Briefing.objects.values_list("status", flat=True).get(pk=briefing.pk)
                 # Clearing first lets restored rows take back numbers and positions
                 # that rows added since then hold now.
                 Reference.objects.filter(briefing=briefing).delete()
@@ -262,6 +265,7 @@ class HistoryAdminMixin(BriefingAdminBase, SafeVersionAdminMixin):
                 briefing.status = Briefing.Status.DRAFT
                 briefing.save()
                 record_sections(briefing)
+                record_edit(briefing_id=briefing.pk, user=request.user, previous_status=previous_status)
                 reversion.set_user(request.user)
                 reversion.set_comment(f"Restored {target.label} (saved {when})")
         except RESTORE_ERRORS as error:
@@ -321,10 +325,12 @@ class HistoryAdminMixin(BriefingAdminBase, SafeVersionAdminMixin):
                 raise Http404("That section is not a deleted section of this briefing.")
             try:
                 with content_write(briefing.pk), reversion.create_revision():
+                    previous_status = Briefing.objects.values_list("status", flat=True).get(pk=briefing.pk)
                     chosen["version"].revert()
                     briefing.status = Briefing.Status.DRAFT
                     briefing.save()
                     record_sections(briefing)
+                    record_edit(briefing_id=briefing.pk, user=request.user, previous_status=previous_status)
                     reversion.set_user(request.user)
                     reversion.set_comment(f"Recovered deleted section “{chosen['section']['heading']}”")
             except RESTORE_ERRORS as error:
