@@ -30,7 +30,7 @@ from .admin_base import BriefingAdminBase
 from .admin_safety import SafeVersionAdminMixin
 from .compare import diff_states
 from .edit_lock import content_write
-from .history import publication_state, revision_states, stored_fields, working_state
+from .history import publication_state, revision_states, stored_briefing_id, working_state
 from .models import Assessment, Briefing, Publication
 from .review import record_edit
 from .services import record_sections
@@ -239,7 +239,7 @@ class HistoryAdminMixin(BriefingAdminBase, SafeVersionAdminMixin):
             revision_id=target.revision.pk, content_type__in=[types[Assessment], types[Reference]]
         )
         # Only this briefing's rows: a revision may also hold partners or other objects.
-        ours = [v for v in versions if str(stored_fields(v).get("briefing")) == str(briefing.pk)]
+        ours = [v for v in versions if stored_briefing_id(v) == str(briefing.pk)]
         when = localize(template_localtime(target.revision.date_created))
         try:
             # content_write holds the briefing row, so no edit lands between clearing
@@ -293,7 +293,7 @@ class HistoryAdminMixin(BriefingAdminBase, SafeVersionAdminMixin):
         """
         types = ContentType.objects.get_for_models(Assessment, Reference)
         rows = Version.objects.filter(revision_id=version.revision_id, content_type__in=types.values())
-        return [version] + [v for v in rows if str(stored_fields(v).get("briefing")) == version.object_id]
+        return [version] + [v for v in rows if stored_briefing_id(v) == version.object_id]
 
     def _deleted_sections(self, briefing):
         """The last stored version of each section of this briefing that no longer exists."""

@@ -28,7 +28,7 @@ from config.converters import INT64_MAX, bounded_int
 
 from . import review
 from .admin_base import BriefingAdminBase
-from .edit_lock import StaleEdit, conflict_report, latest_revision_id, lock_briefing
+from .edit_lock import StaleEdit, conflict_report, lock_briefing
 from .models import Briefing, PreviewLink, Publication, ReviewEvent
 from .services import PublishError, latest_revision, publication_problems
 
@@ -51,7 +51,7 @@ class EditVersionFormMixin(forms.Form):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["base_edit_version"].initial = self.instance.edit_version
-            self.fields["base_revision"].initial = latest_revision_id(self.instance.pk)
+            self.fields["base_revision"].initial = getattr(latest_revision(self.instance), "pk", None)
 
     def clean(self):
         cleaned = super().clean()
@@ -78,7 +78,7 @@ class EditVersionFormMixin(forms.Form):
         # reading the changes applies it over what is saved now.
         data = self.data.copy()
         data[self.add_prefix("base_edit_version")] = current.edit_version
-        data[self.add_prefix("base_revision")] = latest_revision_id(current.pk) or ""
+        data[self.add_prefix("base_revision")] = getattr(latest_revision(current), "pk", "")
         self.data = data
         latest = self.conflict.revisions[0] if self.conflict.revisions else None
         if latest is None:
