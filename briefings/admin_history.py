@@ -32,7 +32,7 @@ from .compare import diff_states
 from .edit_lock import content_write
 from .history import publication_state, revision_states, stored_briefing_id, working_state
 from .models import Assessment, Briefing, Publication
-from .review import record_edit
+from .review_log import record_edit
 from .services import record_sections
 
 HISTORY_PAGE_SIZE = 50

@@ -30,6 +30,7 @@ from . import review
 from .admin_base import BriefingAdminBase
 from .edit_lock import StaleEdit, conflict_report, lock_briefing
 from .models import Briefing, PreviewLink, Publication, ReviewEvent
+from .review_log import record_edit
 from .services import PublishError, latest_revision, publication_problems
 
 
@@ -161,7 +162,7 @@ class ReviewAdminMixin(BriefingAdminBase):
         obj.edit_version = form.next_edit_version if change else 1
         super().save_model(request, obj, form, change)
         if change:
-            review.record_edit(briefing_id=obj.pk, user=request.user, previous_status=form.locked_status)
+            record_edit(briefing_id=obj.pk, user=request.user, previous_status=form.locked_status)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         briefing = self.get_object(request, unquote(object_id))

@@ -183,18 +183,6 @@ def approve_and_publish(*, briefing, user, note, kind=None, edit_version=None):
     return publication
 
 
-def record_edit(*, briefing_id, user, previous_status):
-    """Note that an edit put a submitted, sent-back or published briefing back to draft."""
-    if previous_status == Status.DRAFT:
-        return None
-    return ReviewEvent.objects.create(
-        briefing_id=briefing_id,
-        kind=ReviewEvent.Kind.EDITED,
-        user=user,
-        message=f"Was {Status(previous_status).label.lower()}.",
-    )
-
-
 def latest_events(briefing, limit=5):
     return list(briefing.review_events.select_related("user")[:limit])
 
