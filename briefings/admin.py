@@ -32,8 +32,30 @@ class SectionFormSet(BaseInlineFormSet):
             if form.cleaned_data.get("number") and not form.cleaned_data.get("DELETE")
         }
 
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if form.instance.pk is None:
+            # The model's default (0) would file a new section right after the summary.
+            form.fields["position"].required = False
+            form.fields["position"].help_text = "Leave empty to add the section at the end."
+            form.fields["position"].initial = None
+            form.initial.pop("position", None)
+
+    def _place_new_sections(self):
+        """Give each new section left without a position the next one after the last, in page order."""
+        kept = [
+            f for f in self.forms if getattr(f, "cleaned_data", None) and not f.cleaned_data.get("DELETE")
+        ]
+        positions = [f.cleaned_data["position"] for f in kept if f.cleaned_data.get("position") is not None]
+        following = max(positions, default=-1) + 1
+        for form in kept:
+            if form.instance.pk is None and form.cleaned_data.get("position") is None and form.has_changed():
+                form.cleaned_data["position"] = form.instance.position = following
+                following += 1
+
     def clean(self):
         super().clean()
+        self._place_new_sections()
         numbers = self.reference_numbers()
         self.warnings = []
         for form in self.forms:

@@ -8,7 +8,7 @@ briefings.compare. Restoring writes a new revision: history only grows.
 
 import reversion
 from django.contrib import messages
-from django.contrib.admin.utils import quote, unquote
+from django.contrib.admin.utils import quote
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.core.paginator import InvalidPage, Paginator
@@ -26,11 +26,13 @@ from reversion.models import Version
 from config.converters import bounded_int
 from sources.models import Reference
 
+from .admin_base import BriefingAdminBase
 from .admin_safety import SafeVersionAdminMixin
 from .compare import diff_states
 from .edit_lock import content_write
-from .history import publication_state, revision_states, stored_fields, working_state
+from .history import publication_state, revision_states, stored_briefing_id, working_state
 from .models import Assessment, Briefing, Publication
+from .review_log import record_edit
 from .services import record_sections
 
 HISTORY_PAGE_SIZE = 50
@@ -45,7 +47,7 @@ class Side:
         self.revision, self.publication = revision, publication
 
 
-class HistoryAdminMixin(SafeVersionAdminMixin):
+class HistoryAdminMixin(BriefingAdminBase, SafeVersionAdminMixin):
     history_page_size = HISTORY_PAGE_SIZE
 
     def get_urls(self):
@@ -65,30 +67,8 @@ class HistoryAdminMixin(SafeVersionAdminMixin):
             ),
         ] + super().get_urls()
 
-    # Permissions.
-
-    def has_revert_permission(self, request, obj=None):
-        return self.has_change_permission(request, obj) and request.user.has_perm("briefings.revert_briefing")
-
-    def _briefing_or_404(self, request, object_id):
-        briefing = self.get_object(request, unquote(object_id))
-        if briefing is None:
-            raise Http404("No such briefing.")
-        return briefing
-
     def _versions(self, briefing):
         return Version.objects.get_for_object_reference(Briefing, str(briefing.pk))
-
-    def _context(self, request, briefing, title, **extra):
-        return {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "original": briefing,
-            "object": briefing,
-            "title": title,
-            "has_revert_permission": self.has_revert_permission(request, briefing),
-            **extra,
-        }
 
     # History.
 
@@ -259,13 +239,15 @@ class HistoryAdminMixin(SafeVersionAdminMixin):
             revision_id=target.revision.pk, content_type__in=[types[Assessment], types[Reference]]
         )
         # Only this briefing's rows: a revision may also hold partners or other objects.
-        ours = [v for v in versions if str(stored_fields(v).get("briefing")) == str(briefing.pk)]
+        ours = [v for v in versions if stored_briefing_id(v) == str(briefing.pk)]
         when = localize(template_localtime(target.revision.date_created))
         try:
             # content_write holds the briefing row, so no edit lands between clearing
             # and restoring, and moves edit_version on: the restored row cannot wind
             # it back to a value a stale form still carries.
             with content_write(briefing.pk), reversion.create_revision():
+                # Read under the lock, before the restored row brings back its old status.
+                previous_status = Briefing.objects.values_list("status", flat=True).get(pk=briefing.pk)
                 # Clearing first lets restored rows take back numbers and positions
                 # that rows added since then hold now.
                 Reference.objects.filter(briefing=briefing).delete()
@@ -283,6 +265,7 @@ class HistoryAdminMixin(SafeVersionAdminMixin):
                 briefing.status = Briefing.Status.DRAFT
                 briefing.save()
                 record_sections(briefing)
+                record_edit(briefing_id=briefing.pk, user=request.user, previous_status=previous_status)
                 reversion.set_user(request.user)
                 reversion.set_comment(f"Restored {target.label} (saved {when})")
         except RESTORE_ERRORS as error:
@@ -301,6 +284,16 @@ class HistoryAdminMixin(SafeVersionAdminMixin):
         if not request.user.has_perm("briefings.revert_briefing"):
             raise PermissionDenied
         return super().recover_view(request, version_id, extra_context)
+
+    def restore_versions(self, version):
+        """A deleted briefing comes back with its own sections and references.
+
+        Not with the partners or sources its revision also holds: those are
+        shared, and may have been corrected since.
+        """
+        types = ContentType.objects.get_for_models(Assessment, Reference)
+        rows = Version.objects.filter(revision_id=version.revision_id, content_type__in=types.values())
+        return [version] + [v for v in rows if stored_briefing_id(v) == version.object_id]
 
     def _deleted_sections(self, briefing):
         """The last stored version of each section of this briefing that no longer exists."""
@@ -332,10 +325,12 @@ class HistoryAdminMixin(SafeVersionAdminMixin):
                 raise Http404("That section is not a deleted section of this briefing.")
             try:
                 with content_write(briefing.pk), reversion.create_revision():
+                    previous_status = Briefing.objects.values_list("status", flat=True).get(pk=briefing.pk)
                     chosen["version"].revert()
                     briefing.status = Briefing.Status.DRAFT
                     briefing.save()
                     record_sections(briefing)
+                    record_edit(briefing_id=briefing.pk, user=request.user, previous_status=previous_status)
                     reversion.set_user(request.user)
                     reversion.set_comment(f"Recovered deleted section “{chosen['section']['heading']}”")
             except RESTORE_ERRORS as error:

@@ -27,8 +27,10 @@ from django.utils.timezone import template_localtime
 from config.converters import INT64_MAX, bounded_int
 
 from . import review
-from .edit_lock import StaleEdit, conflict_report, latest_revision_id, lock_briefing
+from .admin_base import BriefingAdminBase
+from .edit_lock import StaleEdit, conflict_report, lock_briefing
 from .models import Briefing, PreviewLink, Publication, ReviewEvent
+from .review_log import record_edit
 from .services import PublishError, latest_revision, publication_problems
 
 
@@ -50,7 +52,7 @@ class EditVersionFormMixin(forms.Form):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["base_edit_version"].initial = self.instance.edit_version
-            self.fields["base_revision"].initial = latest_revision_id(self.instance.pk)
+            self.fields["base_revision"].initial = getattr(latest_revision(self.instance), "pk", None)
 
     def clean(self):
         cleaned = super().clean()
@@ -77,7 +79,7 @@ class EditVersionFormMixin(forms.Form):
         # reading the changes applies it over what is saved now.
         data = self.data.copy()
         data[self.add_prefix("base_edit_version")] = current.edit_version
-        data[self.add_prefix("base_revision")] = latest_revision_id(current.pk) or ""
+        data[self.add_prefix("base_revision")] = getattr(latest_revision(current), "pk", "")
         self.data = data
         latest = self.conflict.revisions[0] if self.conflict.revisions else None
         if latest is None:
@@ -135,7 +137,7 @@ class PreviewLinkForm(forms.Form):
         )
 
 
-class ReviewAdminMixin:
+class ReviewAdminMixin(BriefingAdminBase):
     change_list_template = "admin/briefings/briefing/change_list.html"
 
     def get_urls(self):
@@ -160,7 +162,7 @@ class ReviewAdminMixin:
         obj.edit_version = form.next_edit_version if change else 1
         super().save_model(request, obj, form, change)
         if change:
-            review.record_edit(briefing_id=obj.pk, user=request.user, previous_status=form.locked_status)
+            record_edit(briefing_id=obj.pk, user=request.user, previous_status=form.locked_status)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         briefing = self.get_object(request, unquote(object_id))
@@ -187,26 +189,11 @@ class ReviewAdminMixin:
         return {
             "review_events": events,
             "changes_requested_event": sent_back,
-            "can_submit": review.can_submit(request.user) and briefing.status in review.SUBMITTABLE,
+            "can_submit": review.can_submit(request.user) and review.submittable(briefing),
             "can_review": review.can_review(request.user),
         }
 
     # Views.
-
-    def _briefing_or_404(self, request, object_id):
-        briefing = self.get_object(request, unquote(object_id))
-        if briefing is None:
-            raise Http404("No such briefing.")
-        return briefing
-
-    def _context(self, request, briefing, title, **extra):
-        return {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "original": briefing,
-            "title": title,
-            **extra,
-        }
 
     def review_queue_view(self, request):
         """Briefings awaiting review, oldest submission first."""
@@ -255,7 +242,7 @@ class ReviewAdminMixin:
             f"Submit “{briefing}” for review",
             form=form,
             error=error,
-            submittable=briefing.status in review.SUBMITTABLE,
+            submittable=review.submittable(briefing),
         )
         return TemplateResponse(request, "admin/briefings/briefing/submit.html", context)
 
@@ -317,7 +304,7 @@ class ReviewAdminMixin:
             submission=submission if briefing.status == Briefing.Status.IN_REVIEW else None,
             revision=revision,
             self_approval=review.self_approval_forbidden(briefing=briefing, user=request.user),
-            approvable=briefing.status in review.APPROVABLE,
+            approvable=review.unpublished_changes(briefing),
             in_review=briefing.status == Briefing.Status.IN_REVIEW,
             review_events=review.latest_events(briefing, limit=10),
         )

@@ -45,8 +45,11 @@ MARKER_SPLIT_RE = re.compile(r"(\[[^\[\]\n]*\])")
 EQUAL, INSERT, DELETE = "equal", "insert", "delete"
 SENTENCE_ENDS = frozenset({".", "!", "?"})
 
-# Fields of a source whose change (with the same source) is worth reporting.
-SOURCE_DETAIL_FIELDS = ("title", "publisher", "url", "published_on")
+# Fields of a source whose change (with the same source) is worth reporting:
+# those the public pages show. Reliability is an internal rating.
+SOURCE_DETAIL_FIELDS = ("title", "publisher", "url", "published_on", "kind", "details_pending")
+# Likewise for a partner kept by a section (matched by slug).
+PARTNER_DETAIL_FIELDS = ("name", "description")
 
 
 def tokenize(text: str) -> list[str]:
@@ -315,6 +318,8 @@ class SectionDiff:
     partners: list[dict] = field(default_factory=list)
     partners_added: list[str] = field(default_factory=list)
     partners_removed: list[str] = field(default_factory=list)
+    # Kept partners whose name or description changed: (old name, new name).
+    partners_changed: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def number(self) -> int:
@@ -358,7 +363,7 @@ class SectionDiff:
             for name, changed in (
                 ("heading", self.heading.changed),
                 ("body", self.body.changed),
-                ("partners", bool(self.partners_added or self.partners_removed)),
+                ("partners", bool(self.partners_added or self.partners_removed or self.partners_changed)),
             )
             if changed
         ]
@@ -472,6 +477,23 @@ def _partner_names(section: dict) -> dict[str, str]:
     }
 
 
+def _partners_changed(old: dict, new: dict) -> list[tuple[str, str]]:
+    """Partners both sides name (by slug) whose details differ.
+
+    A detail only one side carries (revisions store no description) is not
+    a difference.
+    """
+    before = {p.get("slug") or p.get("name"): p for p in old.get("partners") or []}
+    changed = []
+    for partner in new.get("partners") or []:
+        was = before.get(partner.get("slug") or partner.get("name"))
+        if was is not None and any(
+            f in was and f in partner and was[f] != partner[f] for f in PARTNER_DETAIL_FIELDS
+        ):
+            changed.append((was.get("name", ""), partner.get("name", "")))
+    return sorted(changed)
+
+
 def _section_diff(sid, old, new, old_number, new_number, changed_refs, *, moved=False) -> SectionDiff:
     old_partners = _partner_names(old) if old else {}
     new_partners = _partner_names(new) if new else {}
@@ -485,8 +507,10 @@ def _section_diff(sid, old, new, old_number, new_number, changed_refs, *, moved=
     body = diff_text((old or {}).get("body", ""), (new or {}).get("body", ""), changed_refs=changed_refs)
     added = sorted(new_partners[k] for k in new_partners.keys() - old_partners.keys())
     removed = sorted(old_partners[k] for k in old_partners.keys() - new_partners.keys())
+    renamed = _partners_changed(old, new) if old is not None and new is not None else []
     if status is None:
-        status = "changed" if heading.changed or body.changed or added or removed else "unchanged"
+        changed = heading.changed or body.changed or added or removed or renamed
+        status = "changed" if changed else "unchanged"
     return SectionDiff(
         id=sid,
         status=status,
@@ -498,6 +522,7 @@ def _section_diff(sid, old, new, old_number, new_number, changed_refs, *, moved=
         partners=(new or old).get("partners") or [],
         partners_added=added if old is not None else [],
         partners_removed=removed if new is not None else [],
+        partners_changed=renamed,
     )
 
 

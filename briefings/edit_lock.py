@@ -84,12 +84,6 @@ def briefing_versions(briefing_id):
     return Version.objects.get_for_object_reference(Briefing, briefing_id)
 
 
-def latest_revision_id(briefing_id):
-    return (
-        briefing_versions(briefing_id).order_by("-revision_id").values_list("revision_id", flat=True).first()
-    )
-
-
 def conflict_report(current, *, base_revision_id):
     """Who saved since ``base_revision_id`` and what differs from it, for a refused save."""
     versions = briefing_versions(current.pk)

@@ -32,21 +32,20 @@ def _content_types():
     return ContentType.objects.get_for_models(Briefing, Assessment, Reference)
 
 
-def _stored_fields(row):
-    """The ``fields`` dict of a version's serialised data, or None if unreadable."""
-    if row["format"] != "json":
+def stored_fields(format, serialized_data):
+    """The ``fields`` dict of a Version's serialised data, or None if unreadable."""
+    if format != "json":
         return None
     try:
-        data = json.loads(row["serialized_data"])
+        data = json.loads(serialized_data)
         return data[0]["fields"]
     except (ValueError, LookupError, TypeError):
         return None
 
 
-def stored_fields(version):
-    """The stored ``fields`` of one Version, or an empty dict if unreadable."""
-    row = {"format": version.format, "serialized_data": version.serialized_data}
-    return _stored_fields(row) or {}
+def stored_briefing_id(version):
+    """The briefing a stored section or reference belonged to, as a string ('' if unreadable)."""
+    return str((stored_fields(version.format, version.serialized_data) or {}).get("briefing", ""))
 
 
 @functools.cache
@@ -105,7 +104,7 @@ def revision_states(briefing_id, revision_ids):
     for row in rows:
         model = kinds[row["content_type_id"]]
         entry = raw[row["revision_id"]]
-        fields = _stored_fields(row)
+        fields = stored_fields(row["format"], row["serialized_data"])
         if model is Briefing:
             if row["object_id"] != briefing_key:
                 continue

@@ -8,23 +8,37 @@ review survives the state moving on:
       ▲   ◀─changes requested─┘                 │
       └──────────── any content edit ◀──────────┘
 
+Whether there is anything to submit or approve is not read from the status
+but from the text: the working copy, as readers would see it, against the
+live publication (``unpublished_changes``). Sources and partners are shared
+rows that change without touching any briefing's status, and a corrected
+source must still reach readers through review.
+
 Editors (change_briefing) may submit; reviewers (publish_briefing) may
 request changes and approve. An approval publishes through
 ``services.publish_briefing`` in the same transaction. Review steps change
 the state only, never the content, so they do not raise ``edit_version``.
 
 With ``settings.ASSAY_FORBID_SELF_APPROVAL`` a reviewer may not approve when
-the briefing's latest revision was made by them; this binds superusers too.
+they made any change that approving would publish (``self_approval_forbidden``);
+this binds superusers too.
 """
 
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core import signing
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
+from reversion.models import Version
 
-from .models import Briefing, PreviewLink, ReviewEvent
+from sources.models import Reference, Source
+
+from .compare import diff_states
+from .history import publication_state, working_state
+from .models import Briefing, Partner, PreviewLink, ReviewEvent
 from .services import latest_revision, publish_briefing
 
 Status = Briefing.Status
@@ -34,8 +48,20 @@ class ReviewError(Exception):
     """A review step is not allowed now; the message says why, for the person who tried."""
 
 
-SUBMITTABLE = (Status.DRAFT, Status.CHANGES_REQUESTED)
-APPROVABLE = (Status.DRAFT, Status.IN_REVIEW, Status.CHANGES_REQUESTED)
+def unpublished_changes(briefing):
+    """True when publishing now would show readers something they do not see yet."""
+    live = briefing.publications.order_by("-number").first()
+    if live is None:
+        return True
+    return diff_states(publication_state(live), working_state(briefing)).changed
+
+
+def submittable(briefing):
+    return briefing.status != Status.IN_REVIEW and unpublished_changes(briefing)
+
+
+def _nothing_to_publish(briefing):
+    return ReviewError(f"“{briefing}” has no changes since its last publication.")
 
 
 def can_submit(user):
@@ -64,11 +90,10 @@ def submit_for_review(*, briefing, user, message):
     message = _required(message, "A message for the reviewer")
     with transaction.atomic():
         briefing = _locked(briefing)
-        if briefing.status not in SUBMITTABLE:
-            raise ReviewError(
-                f"“{briefing}” is {briefing.get_status_display().lower()}; only a draft or a briefing "
-                "with changes requested can be submitted."
-            )
+        if briefing.status == Status.IN_REVIEW:
+            raise ReviewError(f"“{briefing}” is already in review.")
+        if not unpublished_changes(briefing):
+            raise _nothing_to_publish(briefing)
         Briefing.objects.filter(pk=briefing.pk).update(status=Status.IN_REVIEW)
         return ReviewEvent.objects.create(
             briefing=briefing,
@@ -99,11 +124,30 @@ def request_changes(*, briefing, user, comment):
 
 
 def self_approval_forbidden(*, briefing, user):
-    """True when the setting is on and ``user`` made the revision that would be approved."""
+    """True when the setting is on and ``user`` made any of the changes that would be published.
+
+    That is any revision of the briefing since its last publication (every
+    one, if it was never published), and any revision since then of a source
+    it cites or a partner it names: a correction of those is published too.
+    """
     if not settings.ASSAY_FORBID_SELF_APPROVAL:
         return False
-    revision = latest_revision(briefing)
-    return revision is not None and revision.user_id == user.pk
+    live = briefing.publications.order_by("-number").first()
+    own = Version.objects.get_for_object(briefing)
+    if live is not None and live.revision_id is not None:
+        own = own.filter(revision_id__gt=live.revision_id)
+    types = ContentType.objects.get_for_models(Source, Partner)
+    source_ids = Reference.objects.filter(briefing=briefing).values_list("source_id", flat=True)
+    partner_ids = Partner.objects.filter(assessments__briefing=briefing).values_list("pk", flat=True)
+    shared = Version.objects.filter(
+        Q(content_type=types[Source], object_id__in=[str(pk) for pk in source_ids])
+        | Q(content_type=types[Partner], object_id__in=[str(pk) for pk in partner_ids])
+    )
+    if live is not None:
+        shared = shared.filter(revision__date_created__gt=live.published_at)
+    else:
+        shared = shared.filter(revision__date_created__gte=briefing.created_at)
+    return own.filter(revision__user=user).exists() or shared.filter(revision__user=user).exists()
 
 
 def approve_and_publish(*, briefing, user, note, kind=None, edit_version=None):
@@ -117,13 +161,14 @@ def approve_and_publish(*, briefing, user, note, kind=None, edit_version=None):
         raise ReviewError("Only reviewers may approve and publish.")
     with transaction.atomic():
         briefing = _locked(briefing)
-        if briefing.status not in APPROVABLE:
-            raise ReviewError(f"“{briefing}” has no changes since its last publication.")
+        if not unpublished_changes(briefing):
+            raise _nothing_to_publish(briefing)
         if edit_version is not None and briefing.edit_version != edit_version:
             raise ReviewError(f"“{briefing}” was edited after you opened it. Compare again before approving.")
         if self_approval_forbidden(briefing=briefing, user=user):
             raise ReviewError(
-                "You made the latest revision of this briefing; another reviewer must approve it."
+                "You made changes to this briefing since it was last published; "
+                "another reviewer must approve it."
             )
         revision = latest_revision(briefing)
         publication = publish_briefing(briefing=briefing, user=user, note=note, kind=kind)
@@ -136,18 +181,6 @@ def approve_and_publish(*, briefing, user, note, kind=None, edit_version=None):
             publication=publication,
         )
     return publication
-
-
-def record_edit(*, briefing_id, user, previous_status):
-    """Note that an edit put a submitted, sent-back or published briefing back to draft."""
-    if previous_status == Status.DRAFT:
-        return None
-    return ReviewEvent.objects.create(
-        briefing_id=briefing_id,
-        kind=ReviewEvent.Kind.EDITED,
-        user=user,
-        message=f"Was {Status(previous_status).label.lower()}.",
-    )
 
 
 def latest_events(briefing, limit=5):

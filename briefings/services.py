@@ -28,6 +28,7 @@ from .models import (
     PublishedSection,
 )
 from .parsing import FormatError, Issue, ParsedDocument, heading_error, parse_body
+from .review_log import record_edit
 from .snapshot import build_snapshot, render_snapshot
 
 PLACEHOLDER_TITLE = "Source [{number}] of “{slug}” — details needed"
@@ -155,8 +156,6 @@ def import_briefing(*, document: ParsedDocument, slug=None, subject=None, user=N
                 warnings.append(Issue("references no longer cited: " + ", ".join(f"[{n}]" for n in uncited)))
 
             if not created:
-                from .review import record_edit
-
                 record_edit(briefing_id=briefing.pk, user=user, previous_status=previous_status)
             record_sections(briefing)
             reversion.set_user(user)

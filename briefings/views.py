@@ -65,7 +65,7 @@ class BriefingListView(ListView):
 
 
 def briefing_detail(request, slug):
-    """The latest publication of a briefing; staff may preview one never published."""
+    """The latest publication of a briefing; staff who may view briefings preview one never published."""
     publication = (
         Publication.objects.select_related("briefing").filter(briefing__slug=slug).order_by("-number").first()
     )
@@ -106,7 +106,8 @@ def publication_page(request, publication, *, is_latest):
 
 
 def draft_preview(request, slug):
-    if not request.user.is_staff:
+    # Staff status alone only opens the admin; reading drafts takes the permission.
+    if not (request.user.is_staff and request.user.has_perm("briefings.view_briefing")):
         raise Http404("No published briefing at this address.")
     briefing = get_object_or_404(Briefing, slug=slug)
     snapshot = build_snapshot(briefing)

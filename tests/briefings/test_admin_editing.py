@@ -327,3 +327,45 @@ def test_a_citation_in_a_section_heading_is_an_error_on_the_heading(client, edit
         "a heading cannot carry citations; put them in the paragraph"
     ]
     assert briefing.sections.get(position=1).heading == "Arden: the lender"
+
+
+def test_a_section_added_in_the_admin_goes_after_the_last_one(client, editor, briefing):
+    page = client.get(change_url(briefing))
+    sections = next(
+        i.formset for i in page.context["inline_admin_formsets"] if i.formset.prefix == "sections"
+    )
+    # The blank form the "Add another" button copies leaves the position empty.
+    assert sections.empty_form["position"].value() in (None, "")
+    data = form_data(page)
+    total = int(data["sections-TOTAL_FORMS"])
+    data["sections-TOTAL_FORMS"] = str(total + 2)
+    for offset, heading in enumerate(["Corvia: the patrols", "What nobody can do"]):
+        data[f"sections-{total + offset}-heading"] = heading
+        data[f"sections-{total + offset}-body"] = f"{heading} is cited [1]."
+        data[f"sections-{total + offset}-position"] = ""
+        data[f"sections-{total + offset}-briefing"] = str(briefing.pk)
+    response = client.post(change_url(briefing), data)
+    assert response.status_code == 302, response.context and response.context["errors"]
+    headings = list(briefing.sections.order_by("position", "pk").values_list("heading", flat=True))
+    assert headings == [
+        "Executive summary",
+        "Arden: the lender",
+        "Belmont: the builder",
+        "Corvia: the patrols",
+        "What nobody can do",
+    ]
+    assert list(briefing.sections.order_by("position").values_list("position", flat=True)) == [0, 1, 2, 3, 4]
+
+
+def test_a_new_section_given_a_position_keeps_it(client, editor, briefing):
+    data = form_data(client.get(change_url(briefing)))
+    total = int(data["sections-TOTAL_FORMS"])
+    data["sections-TOTAL_FORMS"] = str(total + 1)
+    data[f"sections-{total}-heading"] = "Corvia: the patrols"
+    data[f"sections-{total}-body"] = "Corvia patrols [1]."
+    data[f"sections-{total}-position"] = "1"
+    data[f"sections-{total}-briefing"] = str(briefing.pk)
+    data[f"{section_key(briefing, 1)}-position"] = "2"
+    data[f"{section_key(briefing, 2)}-position"] = "3"
+    assert client.post(change_url(briefing), data).status_code == 302
+    assert briefing.sections.get(position=1).heading == "Corvia: the patrols"

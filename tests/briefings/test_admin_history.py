@@ -341,3 +341,43 @@ def test_what_an_editor_typed_is_escaped_in_history_compare_and_revision_views(a
     compare = admin_client.get(compare_url(briefing, first, second)).content.decode()
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in compare
     assert "&lt;script&gt;" in admin_client.get(history_url(briefing)).content.decode()
+
+
+def test_reviewers_see_restore_and_deleted_sections_links_and_editors_do_not(history):
+    first, *_, last = revision_ids(history)
+    recover = reverse("admin:briefings_briefing_recover_sections", args=[history.pk])
+    for kind, sees in (("Reviewers", True), ("Editors", False)):
+        client = client_for(make_user(group=kind))
+        page = client.get(history_url(history)).content.decode()
+        assert ("Restore…" in page) is sees, kind
+        assert (f'href="{recover}"' in page) is sees, kind
+        compare = client.get(compare_url(history, last, first)).content.decode()
+        assert (f'href="{revert_url(history, first)}"' in compare) is sees, kind
+        assert "Compare" in compare
+
+
+def test_restoring_and_recovering_a_section_are_recorded_as_edits_in_the_review_history(history):
+    from briefings.models import ReviewEvent
+
+    user = make_user(group="Reviewers")
+    reviewer = client_for(user)
+    assert Briefing.objects.get(pk=history.pk).status == Briefing.Status.PUBLISHED
+    assert reviewer.post(revert_url(history, revision_ids(history)[0])).status_code == 302
+    event = ReviewEvent.objects.get(briefing=history)
+    assert (event.kind, event.user, event.message) == (
+        ReviewEvent.Kind.EDITED,
+        user,
+        "Was published, no changes since.",
+    )
+    assert Briefing.objects.get(pk=history.pk).status == Briefing.Status.DRAFT
+
+    Briefing.objects.filter(pk=history.pk).update(status=Briefing.Status.IN_REVIEW)
+    revise(history, lambda b: section(b, 2).delete(), comment="Drop Brill again")
+    Briefing.objects.filter(pk=history.pk).update(status=Briefing.Status.IN_REVIEW)
+    version = Version.objects.get_deleted(Assessment).get()
+    url = reverse("admin:briefings_briefing_recover_sections", args=[history.pk])
+    assert reviewer.post(url, {"version": version.pk}).status_code == 302
+    latest = ReviewEvent.objects.filter(briefing=history).first()
+    assert ReviewEvent.objects.filter(briefing=history).count() == 2
+    assert (latest.kind, latest.message) == (ReviewEvent.Kind.EDITED, "Was awaiting review.")
+    assert Briefing.objects.get(pk=history.pk).status == Briefing.Status.DRAFT

@@ -141,3 +141,35 @@ def test_long_summaries_are_cut_short():
     b = state([(i, f"H{i}", "y") for i in range(20)])
     summary = diff_states(a, b).summary(limit=3)
     assert summary == "Summary body, §1 body, §2 body, and 17 more"
+
+
+def test_a_source_no_longer_pending_or_of_another_kind_is_a_change():
+    source = {"id": 4, "title": "A report", "publisher": "", "url": "", "published_on": None}
+    old = {"sections": [], "references": [{"number": 1, "source": {**source, "details_pending": True}}]}
+    new = {"sections": [], "references": [{"number": 1, "source": {**source, "details_pending": False}}]}
+    diff = diff_states(old, new)
+    assert diff.changed and diff.references[0].status == "details"
+    kinds = [{**source, "kind": "report"}, {**source, "kind": "news"}]
+    assert diff_states(
+        {"references": [{"number": 1, "source": kinds[0]}]},
+        {"references": [{"number": 1, "source": kinds[1]}]},
+    ).changed
+    rated = [{**source, "reliability": "high"}, {**source, "reliability": "low"}]
+    assert not diff_states(
+        {"references": [{"number": 1, "source": rated[0]}]},
+        {"references": [{"number": 1, "source": rated[1]}]},
+    ).changed
+
+
+def test_a_renamed_or_redescribed_partner_is_a_change_of_its_section():
+    def with_partner(**partner):
+        section = {"id": 1, "heading": "Arden", "body": "Arden lends.", "partners": [partner]}
+        return {"sections": [section]}
+
+    old = with_partner(slug="arden", name="Arden", description="A lender.")
+    renamed = diff_states(old, with_partner(slug="arden", name="Arden Bank", description="A lender."))
+    assert renamed.changed and renamed.sections[0].partners_changed == [("Arden", "Arden Bank")]
+    assert renamed.summary() == "Summary partners"
+    assert diff_states(old, with_partner(slug="arden", name="Arden", description="A bank.")).changed
+    # A revision's state stores no description: that is not a difference.
+    assert not diff_states(with_partner(slug="arden", name="Arden"), old).changed

@@ -177,7 +177,7 @@ def test_submit_send_back_edit_resubmit_approve(people):
 def test_a_later_publication_is_an_update_or_a_correction_with_a_note(people):
     briefing = make_briefing()
     publish(briefing, user=people["reviewer"])
-    Briefing.objects.filter(pk=briefing.pk).update(status=Briefing.Status.IN_REVIEW)
+    Briefing.objects.filter(pk=briefing.pk).update(title="A sharper title", status=Briefing.Status.IN_REVIEW)
     reviewer = logged_in(people["other_reviewer"])
     version = Briefing.objects.get(pk=briefing.pk).edit_version
 
@@ -202,15 +202,21 @@ def test_a_later_publication_is_an_update_or_a_correction_with_a_note(people):
 
 
 @pytest.mark.django_db
-def test_the_review_page_links_to_the_compare_view_when_it_exists(people):
+def test_the_review_page_links_to_a_compare_page_that_opens_before_and_after_publishing(people):
     briefing = make_briefing()
-    page = logged_in(people["reviewer"]).get(url("review", briefing.pk)).content.decode()
-    try:
-        compare = url("compare", briefing.pk)
-    except Exception:  # the compare view lives on another branch until merged
-        assert "The compare view is not installed" in page
-    else:
-        assert f"{compare}?from=live&amp;to=working" in page
+    reviewer = logged_in(people["reviewer"])
+    for published in (False, True):
+        page = reviewer.get(url("review", briefing.pk))
+        links = [
+            a for a in page.content.decode().split('href="')[1:] if a.startswith(url("compare", briefing.pk))
+        ]
+        assert len(links) == 1, published
+        link = links[0].split('"')[0].replace("&amp;", "&")
+        compare = reviewer.get(link)
+        assert compare.status_code == 200, (published, link)
+        assert compare.context["new"].key == "working"
+        assert compare.context["old"].key == ("live" if published else "working")
+        publish(briefing)
 
 
 @pytest.mark.django_db
@@ -236,7 +242,7 @@ def test_nothing_to_approve_once_published_and_nothing_to_submit_while_in_review
     with pytest.raises(ReviewError, match="no changes since"):
         approve_and_publish(briefing=briefing, user=people["reviewer"], note="Again")
     Briefing.objects.filter(pk=briefing.pk).update(status=Briefing.Status.IN_REVIEW)
-    with pytest.raises(ReviewError, match="only a draft"):
+    with pytest.raises(ReviewError, match="already in review"):
         submit_for_review(briefing=briefing, user=people["editor"], message="Again")
     with pytest.raises(ReviewError, match="required"):
         request_changes(briefing=briefing, user=people["reviewer"], comment="  ")
@@ -305,3 +311,132 @@ def test_the_review_page_escapes_the_revision_comment_and_the_history(people):
     assert f"Redo {XSS_ESCAPED}" in page
     assert f"Look {XSS_ESCAPED}" in page
     assert XSS not in page
+
+
+# Shared rows: a corrected source or a renamed partner is something to publish.
+
+
+def fill_in_source(client, source, **fields):
+    data = {
+        "title": source.title,
+        "publisher": source.publisher,
+        "url": source.url,
+        "published_on": "",
+        "kind": source.kind,
+        "reliability": source.reliability,
+        "notes": source.notes,
+        **fields,
+    }
+    if source.details_pending and "details_pending" not in fields:
+        data["details_pending"] = "on"
+    data = {key: value for key, value in data.items() if value is not None}
+    response = client.post(reverse("admin:sources_source_change", args=[source.pk]), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+
+
+@pytest.mark.django_db
+def test_a_source_filled_in_after_publishing_can_be_submitted_approved_and_republished(people):
+    from sources.models import Source
+
+    pending = Source.objects.create(title="Source [1] — details needed", details_pending=True)
+    briefing = make_briefing(
+        sections=[("Executive summary", "Arden lends [1].")], references={1: pending}, user=people["editor"]
+    )
+    publish(briefing, user=people["other_reviewer"])
+    editor, reviewer = logged_in(people["editor"]), logged_in(people["reviewer"])
+    assert "Source details pending" in Client().get(briefing.get_absolute_url()).content.decode()
+
+    fill_in_source(
+        editor,
+        pending,
+        title="Arden ministry of finance, 2024 budget",
+        publisher="Arden MoF",
+        details_pending=None,
+    )
+    assert Briefing.objects.get(pk=briefing.pk).status == Briefing.Status.PUBLISHED
+    assert "Submit for review" in editor.get(url("change", briefing.pk)).content.decode()
+    assert editor.post(url("submit", briefing.pk), {"message": "Source [1] filled in"}).status_code == 302
+
+    page = reviewer.get(url("review", briefing.pk)).content.decode()
+    assert "has no changes since its last publication" not in page
+    assert 'value="Approve and publish">' in page
+    compare = reviewer.get(url("compare", briefing.pk)).content.decode()
+    assert "the source&#x27;s details changed" in compare or "the source's details changed" in compare
+    version = Briefing.objects.get(pk=briefing.pk).edit_version
+    response = reviewer.post(
+        url("review", briefing.pk),
+        {"action": "approve", "kind": "correction", "note": "Source [1] named.", "edit_version": version},
+    )
+    assert response.status_code == 302
+    public = Client().get(briefing.get_absolute_url()).content.decode()
+    assert "Arden ministry of finance, 2024 budget" in public
+    assert "Source details pending" not in public
+
+
+@pytest.mark.django_db
+def test_a_renamed_partner_can_be_republished(people):
+    from briefings.models import Partner
+
+    briefing = make_briefing()
+    publish(briefing, user=people["other_reviewer"])
+    with pytest.raises(ReviewError, match="no changes since"):
+        approve_and_publish(briefing=briefing, user=people["reviewer"], note="Nothing new")
+    Partner.objects.filter(name="Arden").update(name="Arden Development Bank")
+    publication = approve_and_publish(briefing=briefing, user=people["reviewer"], note="Partner renamed")
+    assert publication.number == 2
+    assert "Arden Development Bank" in Client().get(briefing.get_absolute_url()).content.decode()
+
+
+@pytest.mark.django_db
+def test_a_draft_that_matches_the_live_publication_has_nothing_to_submit(people):
+    briefing = make_briefing()
+    publish(briefing)
+    Briefing.objects.filter(pk=briefing.pk).update(status=Briefing.Status.DRAFT)
+    with pytest.raises(ReviewError, match="no changes since"):
+        submit_for_review(briefing=briefing, user=people["editor"], message="Again")
+    page = logged_in(people["editor"]).get(url("submit", briefing.pk)).content.decode()
+    assert "nothing to submit" in page
+
+
+@pytest.mark.django_db
+def test_self_approval_counts_every_revision_since_the_last_publication(people, settings):
+    from briefings.models import Partner
+    from tests.briefings.history_helpers import revise, set_body
+
+    settings.ASSAY_FORBID_SELF_APPROVAL = True
+    reviewer, other = people["reviewer"], people["other_reviewer"]
+    # Never published: a revision the reviewer made, even an early one, counts.
+    briefing = make_briefing(user=reviewer)
+    revise(briefing, set_body(1, "Arden lends more [1] [2]."), user=people["editor"])
+    with pytest.raises(ReviewError, match="another reviewer"):
+        approve_and_publish(briefing=briefing, user=reviewer, note="First.")
+    approve_and_publish(briefing=briefing, user=other, note="First.")
+
+    # After publishing, only revisions since then count...
+    revise(briefing, set_body(1, "Arden lends again [1] [2]."), user=people["editor"])
+    assert not review_forbidden(briefing, reviewer)
+    # ...the reviewer's edit, though followed by an editor's, ...
+    revise(briefing, set_body(1, "Arden lends twice [1] [2]."), user=reviewer)
+    revise(briefing, set_body(1, "Arden lends thrice [1] [2]."), user=people["editor"])
+    assert review_forbidden(briefing, reviewer)
+    with pytest.raises(ReviewError, match="another reviewer"):
+        approve_and_publish(briefing=briefing, user=reviewer, note="Update.")
+    approve_and_publish(briefing=briefing, user=other, note="Update.")
+    assert not review_forbidden(briefing, reviewer)
+
+    # ...and so does the reviewer's own correction of a partner the briefing names.
+    import reversion
+
+    with reversion.create_revision():
+        arden = Partner.objects.get(name="Arden")
+        arden.name = "Arden Development Bank"
+        arden.save()
+        reversion.set_user(reviewer)
+    assert review_forbidden(briefing, reviewer)
+    assert not review_forbidden(briefing, other)
+
+
+def review_forbidden(briefing, user):
+    from briefings.review import self_approval_forbidden
+
+    return self_approval_forbidden(briefing=Briefing.objects.get(pk=briefing.pk), user=user)
