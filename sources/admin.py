@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 from django.utils.text import capfirst
 from reversion.admin import VersionAdmin
 
@@ -12,6 +13,8 @@ class SourceAdmin(SafeVersionAdminMixin, VersionAdmin):
     list_display = ("title", "publisher", "kind", "reliability", "published_on", "details_pending")
     list_filter = ("details_pending", "kind", "reliability")
     search_fields = ("title", "publisher", "url")
+    # A URL typed without a scheme is taken as https, Django 6's default.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = (
         (None, {"fields": ("title", "publisher", "url", "published_on")}),
         ("Assessment", {"fields": ("kind", "reliability", "details_pending", "notes")}),
