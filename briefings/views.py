@@ -10,6 +10,7 @@ from django.views.generic import ListView
 from .explore import cited_segments, references_by_publication
 from .models import Briefing, Publication, PublishedPartner, PublishedSection
 from .pagination import page_or_404
+from .release import release_token, released_at
 from .snapshot import build_snapshot, render_snapshot, snapshot_partners
 from .structured_data import page_metadata
 
@@ -22,12 +23,18 @@ def published(request, template, context, *, etag, last_modified):
 
 
 def published_response(request, make_response, *, etag, last_modified):
-    """Like ``published`` for any response (feeds, JSON): ``make_response`` runs only on a cache miss."""
-    etag = f'"{etag}"'
-    timestamp = int(last_modified.timestamp())
+    """Like ``published`` for any response (feeds, JSON): ``make_response`` runs only on a cache miss.
+
+    The validators name the release as well as the content (see release.py),
+    so that a deploy makes every cached copy stale once. A 304 carries the same
+    validators as the 200 it stands for (RFC 9110, 15.4.5).
+    """
+    etag = f'"{etag}-r{release_token()}"'
+    timestamp = int(max(last_modified, released_at()).timestamp())
     response = get_conditional_response(request, etag=etag, last_modified=timestamp)
     if response is None:
         response = make_response()
+    if response.status_code in (200, 304):
         response["ETag"] = etag
         response["Last-Modified"] = http_date(timestamp)
     patch_cache_control(response, public=True, max_age=settings.ASSAY_PUBLIC_CACHE_SECONDS)
