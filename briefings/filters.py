@@ -103,8 +103,8 @@ class BriefingFilter(PublishedFilterSet):
     def published(cls):
         return (
             Publication.objects.current()
+            .with_partners()
             .select_related("briefing")
-            .defer("rendered_html")
             .order_by("-published_at", "pk")
         )
 

@@ -11,7 +11,7 @@ from .explore import cited_segments, references_by_publication
 from .models import Briefing, Publication, PublishedPartner, PublishedSection
 from .pagination import page_or_404
 from .release import release_token, released_at
-from .snapshot import build_snapshot, render_snapshot, snapshot_partners
+from .snapshot import build_snapshot, render_snapshot
 from .structured_data import page_metadata
 
 
@@ -58,17 +58,8 @@ class BriefingListView(ListView):
 
     def get_queryset(self):
         return (
-            Publication.objects.current()
-            .select_related("briefing")
-            .defer("rendered_html")
-            .order_by("-published_at")
+            Publication.objects.current().with_partners().select_related("briefing").order_by("-published_at")
         )
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        for publication in context["publications"]:
-            publication.partners = snapshot_partners(publication.snapshot)
-        return context
 
 
 def briefing_detail(request, slug):

@@ -258,9 +258,14 @@ def test_the_briefing_page_makes_a_constant_number_of_queries(client, django_ass
 def test_the_home_page_makes_a_constant_number_of_queries(client, django_assert_num_queries, n_briefings):
     for _ in range(n_briefings):
         make_big_briefing(3)
-    with django_assert_num_queries(2):
+    # count, page, the page's partners (as each publication published them)
+    with django_assert_num_queries(3) as captured:
         response = client.get("/")
     assert response.status_code == 200
+    assert response.content.decode().count('href="/partners/') == 2 * n_briefings
+    # A list needs titles and partners, never whole snapshots or article bodies.
+    for query in captured.captured_queries:
+        assert '."snapshot"' not in query["sql"] and '."rendered_html"' not in query["sql"], query["sql"]
 
 
 def home_meta(client, briefing):
