@@ -165,3 +165,26 @@ def test_lists_make_the_same_few_queries_however_many_rows(client, django_assert
     with django_assert_num_queries(7):
         html = get(client, "briefings:claim-list", "?partner=ally1&text=acts")
     assert "1 claim<" in html and "Ally1 acts" in html
+
+
+def test_the_partner_filter_lists_a_briefing_once_without_distinct(client, django_assert_num_queries):
+    """A partner named by two sections still lists its briefing once, by subquery, not join + DISTINCT."""
+    briefing = make_briefing(
+        title="Water question",
+        sections=[
+            ("Executive summary", "A claim [1]."),
+            ("Arden: the lender", "Arden lends [1].", ["Arden"]),
+            ("Arden: the builder", "Arden builds [1].", ["Arden"]),
+        ],
+    )
+    publish(briefing)
+    published("Grain question", "Vellum", "Borea")
+    # count, page, partners; partner and subject choices; validating the partner
+    with django_assert_num_queries(6) as captured:
+        response = client.get(reverse("briefings:briefing-explore") + "?partner=arden")
+    # (Read now: the next request clears the connection's query log.)
+    assert not [q["sql"] for q in captured.captured_queries if "DISTINCT" in q["sql"].upper()]
+    assert [p.title for p in response.context["publications"]] == ["Water question"]
+    assert "1 briefing<" in response.content.decode()
+    claims = client.get(reverse("briefings:claim-list") + "?partner=arden").context["claims"]
+    assert [c.text for c in claims] == ["Arden lends [1].", "Arden builds [1]."]
