@@ -16,6 +16,7 @@ from django.utils.html import format_html
 from .models import Publication
 from .views import published_response
 
+# The site feed's length; a briefing's own feed lists all its publications.
 FEED_LENGTH = 50
 
 
@@ -87,7 +88,8 @@ class BriefingPublicationFeed(PublicationFeed):
         return reverse("briefings:briefing-feed", kwargs={"slug": obj.briefing.slug})
 
     def items(self, obj):
-        return self.publications().filter(briefing_id=obj.briefing_id).order_by("-number")[:FEED_LENGTH]
+        # Every publication: one briefing has few, and its feed is its whole change log.
+        return self.publications().filter(briefing_id=obj.briefing_id).order_by("-number")
 
 
 def site_feed(request):
