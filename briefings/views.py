@@ -69,7 +69,7 @@ def briefing_detail(request, slug):
     )
     if publication is None:
         return draft_preview(request, slug)
-    return publication_page(request, publication, is_latest=True)
+    return publication_page(request, publication)
 
 
 def publication_detail(request, slug, number):
@@ -77,10 +77,10 @@ def publication_detail(request, slug, number):
     publication = get_object_or_404(
         Publication.objects.select_related("briefing"), briefing__slug=slug, number=number
     )
-    return publication_page(request, publication, is_latest=None)
+    return publication_page(request, publication)
 
 
-def publication_page(request, publication, *, is_latest):
+def publication_page(request, publication):
     log = change_log(publication.briefing_id)
     latest = log[0]
     context = {
@@ -128,7 +128,7 @@ def partner_detail(request, slug):
 
     The partner's name, slug and description are those last published
     (PublishedPartner), never the live row. A slug an older current
-    publication still links to redirects to the one last published.
+    publication still links to redirects (302) to the one last published.
     """
     latest = PublishedPartner.objects.latest_per_partner().order_by("-publication__published_at", "-pk")
     partner = latest.filter(slug=slug).first()
@@ -136,7 +136,8 @@ def partner_detail(request, slug):
         # A partner only a draft names has no published copy: not public yet.
         older = PublishedPartner.objects.filter(slug=slug).order_by("-publication__published_at", "-pk")
         partner = get_object_or_404(latest, partner_id__in=older.values("partner_id")[:1])
-        return redirect(partner, permanent=True)
+        # Temporary: the latest publication wins, and a later one may bring the old slug back.
+        return redirect(partner)
     sections = (
         PublishedSection.objects.filter(partners=partner.partner_id)
         .select_related("briefing", "publication")
