@@ -10,6 +10,7 @@ from django.contrib.syndication.views import Feed
 from django.db.models import Count, Max
 from django.http import Http404
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import format_html
 
@@ -95,7 +96,9 @@ class BriefingPublicationFeed(PublicationFeed):
 def site_feed(request):
     stats = Publication.objects.aggregate(count=Count("pk"), last=Max("pk"), at=Max("published_at"))
     if not stats["count"]:
-        return PublicationFeed()(request)
+        response = PublicationFeed()(request)
+        patch_cache_control(response, public=True, max_age=settings.ASSAY_PUBLIC_CACHE_SECONDS)
+        return response
     return published_response(
         request,
         lambda: PublicationFeed()(request),

@@ -115,6 +115,14 @@ def test_feeds_answer_conditional_requests(client, corrected):
 
 
 @pytest.mark.django_db
+def test_every_feed_and_sitemap_answer_is_publicly_cacheable_even_before_anything_is_published(client):
+    for url in ("/feeds/publications.atom", "/sitemap.xml", "/robots.txt"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "public" in response["Cache-Control"], url
+
+
+@pytest.mark.django_db
 def test_feed_queries_do_not_grow_with_publications(client, django_assert_max_num_queries):
     for _ in range(2):
         publish(make_briefing(), note="A publication.")
