@@ -9,7 +9,8 @@ that no longer exist. Every validator therefore carries the release too.
 ``settings.ASSAY_RELEASE`` (env ``ASSAY_RELEASE``, e.g. the commit or image
 tag) names the release; when it is empty the token is a hash of the code,
 templates and static files this process runs. The release time is the newest
-modification time among those files.
+modification time among those files. Both are computed once per process:
+a deploy restarts the application servers.
 """
 
 import datetime
