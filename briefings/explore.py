@@ -10,7 +10,7 @@ from django_filters.views import FilterView
 
 from .filters import BriefingFilter, ClaimFilter
 from .models import PublishedReference
-from .snapshot import body_segments, snapshot_partners
+from .snapshot import body_segments
 
 
 def references_by_publication(publication_ids):
@@ -62,14 +62,6 @@ class BriefingExploreView(PublicFilterView):
     filterset_class = BriefingFilter
     template_name = "briefings/briefing_filter.html"
     context_object_name = "publications"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        publications = list(context["object_list"])
-        for publication in publications:
-            publication.partners = snapshot_partners(publication.snapshot)
-        context["publications"] = publications
-        return context
 
 
 class ClaimListView(PublicFilterView):

@@ -10,12 +10,14 @@ from django.contrib.syndication.views import Feed
 from django.db.models import Count, Max
 from django.http import Http404
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import format_html
 
 from .models import Publication
 from .views import published_response
 
+# The site feed's length; a briefing's own feed lists all its publications.
 FEED_LENGTH = 50
 
 
@@ -87,13 +89,16 @@ class BriefingPublicationFeed(PublicationFeed):
         return reverse("briefings:briefing-feed", kwargs={"slug": obj.briefing.slug})
 
     def items(self, obj):
-        return self.publications().filter(briefing_id=obj.briefing_id).order_by("-number")[:FEED_LENGTH]
+        # Every publication: one briefing has few, and its feed is its whole change log.
+        return self.publications().filter(briefing_id=obj.briefing_id).order_by("-number")
 
 
 def site_feed(request):
     stats = Publication.objects.aggregate(count=Count("pk"), last=Max("pk"), at=Max("published_at"))
     if not stats["count"]:
-        return PublicationFeed()(request)
+        response = PublicationFeed()(request)
+        patch_cache_control(response, public=True, max_age=settings.ASSAY_PUBLIC_CACHE_SECONDS)
+        return response
     return published_response(
         request,
         lambda: PublicationFeed()(request),

@@ -9,7 +9,7 @@ import django_filters
 from django import forms
 from django_filters.constants import EMPTY_VALUES
 
-from .models import Claim, Publication, PublishedPartner, PublishedReference
+from .models import Claim, Publication, PublishedPartner, PublishedReference, PublishedSection
 
 
 class PublishedFilterSet(django_filters.FilterSet):
@@ -47,25 +47,29 @@ def published_partners():
 
 
 class PublishedPartnerFilter(django_filters.ChoiceFilter):
-    """A partner chosen by its published slug; filters ``field_name`` by the partner's id.
+    """A partner chosen by its published slug; keeps rows whose published section names it.
 
-    Choices and lookup read PublishedPartner, so a partner's live name or
-    slug, edited but not published, never appears in the form or the query.
+    ``field_name`` is the row's field matched against ``section_value``, a
+    value of the PublishedSection rows naming the partner: a subquery, so that
+    rows are neither joined to every section nor made DISTINCT (which would
+    compare every column, snapshots included). Choices and lookup read
+    PublishedPartner, so a partner's live name or slug, edited but not
+    published, never appears in the form or the query.
     """
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, section_value, **kwargs):
         kwargs.setdefault("label", "Partner")
         kwargs.setdefault("choices", published_partners)
         kwargs.setdefault("empty_label", "Any partner")
-        kwargs.setdefault("distinct", True)
+        self.section_value = section_value
         super().__init__(*args, **kwargs)
 
     def filter(self, qs, value):
         if value in EMPTY_VALUES:
             return qs
         partner = PublishedPartner.objects.latest_per_partner().filter(slug=value).values("partner_id")
-        qs = qs.filter(**{f"{self.field_name}__in": partner})
-        return qs.distinct() if self.distinct else qs
+        sections = PublishedSection.objects.filter(partners__in=partner).values(self.section_value)
+        return qs.filter(**{f"{self.field_name}__in": sections})
 
 
 def published_subjects():
@@ -84,7 +88,7 @@ def published_sources():
 
 
 class BriefingFilter(PublishedFilterSet):
-    partner = PublishedPartnerFilter(field_name="published_sections__partners")
+    partner = PublishedPartnerFilter(field_name="pk", section_value="publication")
     subject = django_filters.ChoiceFilter(
         label="Subject", choices=published_subjects, empty_label="Any subject"
     )
@@ -103,14 +107,14 @@ class BriefingFilter(PublishedFilterSet):
     def published(cls):
         return (
             Publication.objects.current()
+            .with_partners()
             .select_related("briefing")
-            .defer("rendered_html")
             .order_by("-published_at", "pk")
         )
 
 
 class ClaimFilter(PublishedFilterSet):
-    partner = PublishedPartnerFilter(field_name="section__partners")
+    partner = PublishedPartnerFilter(field_name="section", section_value="pk")
     source = django_filters.ChoiceFilter(
         label="Source",
         field_name="citations__source",

@@ -10,7 +10,7 @@ each briefing's current publication.
 import reversion
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from reversion.models import Revision
@@ -125,6 +125,26 @@ class PublicationQuerySet(models.QuerySet):
         """The latest publication of each briefing."""
         newer = Publication.objects.filter(briefing=OuterRef("briefing"), number__gt=OuterRef("number"))
         return self.filter(~Exists(newer))
+
+    def with_partners(self):
+        """For lists of current publications: without the heavy columns, and with ``partners``.
+
+        ``partners`` are the PublishedPartner rows of each publication (its
+        partners' names and slugs as it published them), in the order its
+        sections first name them, by name within a section: one query for the
+        whole list. Only current publications have such rows.
+        """
+        first_section = (
+            PublishedSection.objects.filter(publication=OuterRef("publication"), partners=OuterRef("partner"))
+            .order_by("number")
+            .values("number")[:1]
+        )
+        partners = PublishedPartner.objects.annotate(first_section=Subquery(first_section)).order_by(
+            "first_section", "name", "pk"
+        )
+        return self.defer("snapshot", "rendered_html").prefetch_related(
+            Prefetch("published_partners", queryset=partners, to_attr="partners")
+        )
 
 
 class PublicationKind(models.TextChoices):

@@ -130,12 +130,3 @@ def article_context(snapshot):
 def render_snapshot(snapshot):
     """The escaped HTML of a publication's article body."""
     return render_to_string("briefings/includes/article.html", article_context(snapshot))
-
-
-def snapshot_partners(snapshot):
-    """The partners a published snapshot names, each once, in the order the sections name them."""
-    partners = {}
-    for section in snapshot.get("sections", []):
-        for partner in section.get("partners", []):
-            partners.setdefault(partner["slug"], partner)
-    return list(partners.values())

@@ -10,7 +10,8 @@ from django.views.generic import ListView
 from .explore import cited_segments, references_by_publication
 from .models import Briefing, Publication, PublishedPartner, PublishedSection
 from .pagination import page_or_404
-from .snapshot import build_snapshot, render_snapshot, snapshot_partners
+from .release import release_token, released_at
+from .snapshot import build_snapshot, render_snapshot
 from .structured_data import page_metadata
 
 
@@ -22,12 +23,18 @@ def published(request, template, context, *, etag, last_modified):
 
 
 def published_response(request, make_response, *, etag, last_modified):
-    """Like ``published`` for any response (feeds, JSON): ``make_response`` runs only on a cache miss."""
-    etag = f'"{etag}"'
-    timestamp = int(last_modified.timestamp())
+    """Like ``published`` for any response (feeds, JSON): ``make_response`` runs only on a cache miss.
+
+    The validators name the release as well as the content (see release.py),
+    so that a deploy makes every cached copy stale once. A 304 carries the same
+    validators as the 200 it stands for (RFC 9110, 15.4.5).
+    """
+    etag = f'"{etag}-r{release_token()}"'
+    timestamp = int(max(last_modified, released_at()).timestamp())
     response = get_conditional_response(request, etag=etag, last_modified=timestamp)
     if response is None:
         response = make_response()
+    if response.status_code in (200, 304):
         response["ETag"] = etag
         response["Last-Modified"] = http_date(timestamp)
     patch_cache_control(response, public=True, max_age=settings.ASSAY_PUBLIC_CACHE_SECONDS)
@@ -51,17 +58,8 @@ class BriefingListView(ListView):
 
     def get_queryset(self):
         return (
-            Publication.objects.current()
-            .select_related("briefing")
-            .defer("rendered_html")
-            .order_by("-published_at")
+            Publication.objects.current().with_partners().select_related("briefing").order_by("-published_at")
         )
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        for publication in context["publications"]:
-            publication.partners = snapshot_partners(publication.snapshot)
-        return context
 
 
 def briefing_detail(request, slug):
@@ -71,7 +69,7 @@ def briefing_detail(request, slug):
     )
     if publication is None:
         return draft_preview(request, slug)
-    return publication_page(request, publication, is_latest=True)
+    return publication_page(request, publication)
 
 
 def publication_detail(request, slug, number):
@@ -79,10 +77,10 @@ def publication_detail(request, slug, number):
     publication = get_object_or_404(
         Publication.objects.select_related("briefing"), briefing__slug=slug, number=number
     )
-    return publication_page(request, publication, is_latest=None)
+    return publication_page(request, publication)
 
 
-def publication_page(request, publication, *, is_latest):
+def publication_page(request, publication):
     log = change_log(publication.briefing_id)
     latest = log[0]
     context = {
@@ -131,7 +129,7 @@ def partner_detail(request, slug):
 
     The partner's name, slug and description are those last published
     (PublishedPartner), never the live row. A slug an older current
-    publication still links to redirects to the one last published.
+    publication still links to redirects (302) to the one last published.
     """
     latest = PublishedPartner.objects.latest_per_partner().order_by("-publication__published_at", "-pk")
     partner = latest.filter(slug=slug).first()
@@ -139,7 +137,8 @@ def partner_detail(request, slug):
         # A partner only a draft names has no published copy: not public yet.
         older = PublishedPartner.objects.filter(slug=slug).order_by("-publication__published_at", "-pk")
         partner = get_object_or_404(latest, partner_id__in=older.values("partner_id")[:1])
-        return redirect(partner, permanent=True)
+        # Temporary: the latest publication wins, and a later one may bring the old slug back.
+        return redirect(partner)
     sections = (
         PublishedSection.objects.filter(partners=partner.partner_id)
         .select_related("briefing", "publication")

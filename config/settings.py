@@ -94,6 +94,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "briefings.context_processors.site",
             ],
         },
     },
@@ -148,6 +149,9 @@ STORAGES = {
 ASSAY_PUBLIC_CACHE_SECONDS = env_int("ASSAY_PUBLIC_CACHE_SECONDS", 300)
 # Name shown in page titles, feeds and structured data.
 ASSAY_SITE_NAME = os.environ.get("ASSAY_SITE_NAME", "Assay")
+# Names the deployed release in public pages' ETags (e.g. a commit or image tag).
+# Empty: a hash of the code, templates and static files (briefings/release.py).
+ASSAY_RELEASE = os.environ.get("ASSAY_RELEASE", "")
 # When true, a reviewer may not approve a revision they made themselves.
 ASSAY_FORBID_SELF_APPROVAL = env_bool("ASSAY_FORBID_SELF_APPROVAL", False)
 # Outside-reader preview links: the default lifetime, and the longest a reviewer may choose.

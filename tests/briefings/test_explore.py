@@ -143,18 +143,48 @@ def test_page_links_keep_the_filter(client):
 def test_lists_make_the_same_few_queries_however_many_rows(client, django_assert_num_queries, count):
     for n in range(count):
         published(f"Question {n}", f"Subject {n}", f"Ally{n}", body="One [1]. Two [2].")
-    # count, page; partner and subject choices
-    with django_assert_num_queries(4):
-        get(client, "briefings:briefing-explore")
+    # count, page, the page's partners; partner and subject choices
+    with django_assert_num_queries(5) as captured:
+        html = get(client, "briefings:briefing-explore")
+    assert f"{count} briefings" in html
+    assert html.count('href="/partners/ally') == min(count, 25)
+    for query in captured.captured_queries:
+        assert '."snapshot"' not in query["sql"] and '."rendered_html"' not in query["sql"], query["sql"]
     # validating the partner and subject costs a query each
-    with django_assert_num_queries(6):
-        get(
+    with django_assert_num_queries(7):
+        html = get(
             client,
             "briefings:briefing-explore",
             "?partner=ally1&subject=Subject+1&updated_from=2020-01-01",
         )
+    assert "1 briefing<" in html and "Question 1<" in html
     # count, page, published references; partner, source and briefing choices
     with django_assert_num_queries(6):
-        get(client, "briefings:claim-list")
+        html = get(client, "briefings:claim-list")
+    assert f"{2 * count + count} claims" in html
     with django_assert_num_queries(7):
-        get(client, "briefings:claim-list", "?partner=ally1&text=acts")
+        html = get(client, "briefings:claim-list", "?partner=ally1&text=acts")
+    assert "1 claim<" in html and "Ally1 acts" in html
+
+
+def test_the_partner_filter_lists_a_briefing_once_without_distinct(client, django_assert_num_queries):
+    """A partner named by two sections still lists its briefing once, by subquery, not join + DISTINCT."""
+    briefing = make_briefing(
+        title="Water question",
+        sections=[
+            ("Executive summary", "A claim [1]."),
+            ("Arden: the lender", "Arden lends [1].", ["Arden"]),
+            ("Arden: the builder", "Arden builds [1].", ["Arden"]),
+        ],
+    )
+    publish(briefing)
+    published("Grain question", "Vellum", "Borea")
+    # count, page, partners; partner and subject choices; validating the partner
+    with django_assert_num_queries(6) as captured:
+        response = client.get(reverse("briefings:briefing-explore") + "?partner=arden")
+    # (Read now: the next request clears the connection's query log.)
+    assert not [q["sql"] for q in captured.captured_queries if "DISTINCT" in q["sql"].upper()]
+    assert [p.title for p in response.context["publications"]] == ["Water question"]
+    assert "1 briefing<" in response.content.decode()
+    claims = client.get(reverse("briefings:claim-list") + "?partner=arden").context["claims"]
+    assert [c.text for c in claims] == ["Arden lends [1].", "Arden builds [1]."]

@@ -2,12 +2,14 @@
 
 import datetime
 import re
+from email.utils import parsedate_to_datetime
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from briefings.models import Assessment, Briefing, Publication
+from briefings.release import released_at
 from sources.models import Source
 from tests.factories import make_briefing, make_source, make_user, publish
 
@@ -189,6 +191,47 @@ def test_pages_support_conditional_get_and_public_caching(client, published):
     assert fresh["ETag"] != etag
 
 
+def test_a_304_carries_the_same_validators_as_the_page(client, published):
+    response = client.get(detail_url(published))
+    again = client.get(detail_url(published), headers={"if-none-match": response["ETag"]})
+    assert again.status_code == 304
+    assert again["ETag"] == response["ETag"]
+    assert again["Last-Modified"] == response["Last-Modified"]
+    assert "public" in again["Cache-Control"]
+
+
+def test_a_new_release_makes_cached_pages_stale(client, published, settings):
+    """After a deploy, a revalidating browser gets the new HTML (new CSS), not a 304."""
+    settings.ASSAY_RELEASE = "2026.11.1"
+    response = client.get(detail_url(published))
+    assert "2026.11.1" in response["ETag"]
+    settings.ASSAY_RELEASE = "2026.11.2"
+    fresh = client.get(detail_url(published), headers={"if-none-match": response["ETag"]})
+    assert fresh.status_code == 200
+    assert "2026.11.2" in fresh["ETag"]
+    assert client.get(detail_url(published), headers={"if-none-match": fresh["ETag"]}).status_code == 304
+
+
+def test_the_release_in_an_etag_cannot_break_the_header(client, published, settings):
+    settings.ASSAY_RELEASE = 'v1 "quoted", with spaces'
+    etag = client.get(detail_url(published))["ETag"]
+    assert re.fullmatch(r'"[A-Za-z0-9._-]+"', etag), etag
+
+
+def test_without_a_configured_release_the_files_name_it(client, published, settings):
+    settings.ASSAY_RELEASE = ""
+    etag = client.get(detail_url(published))["ETag"]
+    assert re.fullmatch(r'"pub-\d+-of-1-r[0-9a-f]{12}"', etag), etag
+
+
+def test_last_modified_is_never_older_than_the_release(client, published):
+    set_published_at(published, 1, datetime.datetime(2001, 1, 1, tzinfo=datetime.UTC))
+    response = client.get(detail_url(published))
+    assert parsedate_to_datetime(response["Last-Modified"]) == released_at()
+    old = "Mon, 01 Jan 2001 00:00:00 GMT"
+    assert client.get(detail_url(published), headers={"if-modified-since": old}).status_code == 200
+
+
 def make_big_briefing(n_sections):
     sections = [("Executive summary", "The summary [1].")]
     sections += [
@@ -215,9 +258,14 @@ def test_the_briefing_page_makes_a_constant_number_of_queries(client, django_ass
 def test_the_home_page_makes_a_constant_number_of_queries(client, django_assert_num_queries, n_briefings):
     for _ in range(n_briefings):
         make_big_briefing(3)
-    with django_assert_num_queries(2):
+    # count, page, the page's partners (as each publication published them)
+    with django_assert_num_queries(3) as captured:
         response = client.get("/")
     assert response.status_code == 200
+    assert response.content.decode().count('href="/partners/') == 2 * n_briefings
+    # A list needs titles and partners, never whole snapshots or article bodies.
+    for query in captured.captured_queries:
+        assert '."snapshot"' not in query["sql"] and '."rendered_html"' not in query["sql"], query["sql"]
 
 
 def home_meta(client, briefing):

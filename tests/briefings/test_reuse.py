@@ -8,6 +8,7 @@ from html import unescape
 import pytest
 from django.urls import reverse
 
+from briefings import feeds
 from briefings.models import Publication
 from tests.factories import make_briefing, make_source, make_user, publish
 
@@ -73,6 +74,14 @@ def test_briefing_feed_holds_only_that_briefings_publications(client, corrected)
 
 
 @pytest.mark.django_db
+def test_the_site_feed_is_capped_but_a_briefings_feed_has_every_publication(client, corrected, monkeypatch):
+    briefing, _ = corrected
+    monkeypatch.setattr(feeds, "FEED_LENGTH", 2)
+    assert len(atom_entries(client.get("/feeds/publications.atom"))[1]) == 2
+    assert len(atom_entries(client.get(f"/briefings/{briefing.slug}/feed.atom"))[1]) == 3
+
+
+@pytest.mark.django_db
 def test_briefing_feed_of_an_unpublished_briefing_is_not_found(client):
     briefing = make_briefing()
     assert client.get(f"/briefings/{briefing.slug}/feed.atom").status_code == 404
@@ -106,15 +115,27 @@ def test_feeds_answer_conditional_requests(client, corrected):
 
 
 @pytest.mark.django_db
+def test_every_feed_and_sitemap_answer_is_publicly_cacheable_even_before_anything_is_published(client):
+    for url in ("/feeds/publications.atom", "/sitemap.xml", "/robots.txt"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "public" in response["Cache-Control"], url
+
+
+@pytest.mark.django_db
 def test_feed_queries_do_not_grow_with_publications(client, django_assert_max_num_queries):
     for _ in range(2):
         publish(make_briefing(), note="A publication.")
     with django_assert_max_num_queries(3) as small:
-        client.get("/feeds/publications.atom")
+        response = client.get("/feeds/publications.atom")
+    assert response.status_code == 200
+    assert len(atom_entries(response)[1]) == 2
     for _ in range(10):
         publish(make_briefing(), note="A publication.")
     with django_assert_max_num_queries(len(small.captured_queries)):
-        client.get("/feeds/publications.atom")
+        response = client.get("/feeds/publications.atom")
+    assert response.status_code == 200
+    assert len(atom_entries(response)[1]) == 12
 
 
 # Sitemap and robots.txt
@@ -140,11 +161,16 @@ def test_sitemap_lists_home_current_briefings_and_every_permalink_but_no_draft(c
 def test_sitemap_queries_do_not_grow_with_briefings(client, django_assert_max_num_queries):
     publish(make_briefing(), note="A publication.")
     with django_assert_max_num_queries(6) as small:
-        client.get("/sitemap.xml")
+        response = client.get("/sitemap.xml")
+    assert response.status_code == 200
+    # home, and each briefing's address and its one permanent page
+    assert len(ET.fromstring(response.content)) == 1 + 2  # noqa: S314 (our own response)
     for _ in range(8):
         publish(make_briefing(), note="A publication.")
     with django_assert_max_num_queries(len(small.captured_queries)):
-        client.get("/sitemap.xml")
+        response = client.get("/sitemap.xml")
+    assert response.status_code == 200
+    assert len(ET.fromstring(response.content)) == 1 + 2 * 9  # noqa: S314 (our own response)
 
 
 @pytest.mark.django_db

@@ -106,7 +106,9 @@ def test_search_makes_the_same_few_queries_however_many_results(client, django_a
         )
     # count, page
     with django_assert_num_queries(2):
-        search(client, "aqueducts")
+        html = search(client, "aqueducts")
+    assert f"{2 * count} sections match" in html
+    assert html.count('<h2><a href="/briefings/') == min(2 * count, 20)
 
 
 def test_postgres_search_uses_the_gin_index(on_postgres):
