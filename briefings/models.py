@@ -39,7 +39,7 @@ class BriefingStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     IN_REVIEW = "in_review", "Awaiting review"
     CHANGES_REQUESTED = "changes_requested", "Changes requested"
-    PUBLISHED = "published", "Published, no changes since"
+    PUBLISHED = "published", "Published"
 
 
 class Briefing(models.Model):

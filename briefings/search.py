@@ -25,7 +25,7 @@ EXCERPT_CHARS = 240
 
 
 def section_vector():
-    # Must stay identical to the index expression in migrations/0005_readers.py,
+    # Must stay identical to the index expression in migrations/0004_search_index.py,
     # or PostgreSQL cannot use the index. tests/briefings/test_search.py checks.
     return SearchVector("heading", weight="A", config="english") + SearchVector(
         "body", weight="B", config="english"

@@ -253,12 +253,10 @@ def rebuild_derived(publication):
     """Replace a briefing's derived rows (sections, claims, references, partners) with ``publication``'s."""
     PublishedSection.objects.filter(briefing=publication.briefing_id).delete()
     snapshot = publication.snapshot
-    by_id = {p.pk: p for p in Partner.objects.all()}
-    by_slug = {p.slug: p for p in by_id.values()}
+    by_id = Partner.objects.in_bulk({p["id"] for s in snapshot["sections"] for p in s["partners"]})
 
     def partner_of(entry):
-        # Snapshots made before partner ids were recorded name partners by slug only.
-        return by_id.get(entry.get("id")) or by_slug.get(entry["slug"])
+        return by_id.get(entry["id"])
 
     sources = {ref["number"]: ref["source"]["id"] for ref in snapshot["references"]}
     citations = []
@@ -312,7 +310,7 @@ def rebuild_derived(publication):
                     partner=partner,
                     name=entry["name"],
                     slug=entry["slug"],
-                    description=entry.get("description", ""),
+                    description=entry["description"],
                     is_latest=True,
                 )
     old = PublishedPartner.objects.filter(briefing=publication.briefing_id)

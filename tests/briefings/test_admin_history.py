@@ -367,7 +367,7 @@ def test_restoring_and_recovering_a_section_are_recorded_as_edits_in_the_review_
     assert (event.kind, event.user, event.message) == (
         ReviewEvent.Kind.EDITED,
         user,
-        "Was published, no changes since.",
+        "Was published.",
     )
     assert Briefing.objects.get(pk=history.pk).status == Briefing.Status.DRAFT
 

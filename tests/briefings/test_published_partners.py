@@ -1,9 +1,6 @@
 """Public pages show partners as published: a live rename, description or slug waits for publishing."""
 
-import importlib
-
 import pytest
-from django.apps import apps
 from django.urls import reverse
 
 from briefings.models import Partner, PublishedPartner
@@ -128,25 +125,6 @@ def test_the_snapshot_records_each_partner_as_published():
         "Arden",
         "Lends to Estmark.",
     )
-
-
-def test_the_migration_fills_partners_for_publications_made_before_it():
-    briefing = arden_briefing()
-    edit_partner(description="Lends to Estmark.")
-    publication = publish(briefing)
-    # As snapshots were before partner ids and descriptions were recorded.
-    for section in publication.snapshot["sections"]:
-        section["partners"] = [{"slug": p["slug"], "name": p["name"]} for p in section["partners"]]
-    publication.save()
-    publish(arden_briefing(title="Second"))
-    PublishedPartner.objects.all().delete()
-    migration = importlib.import_module("briefings.migrations.0006_published_partners")
-    migration.copy_published_partners(apps, None)
-    rows = PublishedPartner.objects.order_by("publication__briefing__title")
-    assert [(r.publication.title, r.slug, r.description) for r in rows] == [
-        ("Second", "arden", "Lends to Estmark."),
-        ("Who funds the dams?", "arden", "Lends to Estmark."),
-    ]
 
 
 def test_a_partner_dropped_by_its_latest_briefing_shows_as_its_other_briefing_published_it(client):
