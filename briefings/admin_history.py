@@ -262,16 +262,22 @@ class HistoryAdminMixin(BriefingAdminBase, SafeVersionAdminMixin):
                     # A published briefing's address is fixed (see BriefingAdmin.slug_locked):
                     # restoring an older revision must not move its public page.
                     briefing.slug = slug
-                briefing.status = Briefing.Status.DRAFT
-                briefing.save()
-                record_sections(briefing)
-                record_edit(briefing_id=briefing.pk, user=request.user, previous_status=previous_status)
-                reversion.set_user(request.user)
-                reversion.set_comment(f"Restored {target.label} (saved {when})")
+                self._record_restore(
+                    request, briefing, previous_status, f"Restored {target.label} (saved {when})"
+                )
         except RESTORE_ERRORS as error:
             messages.error(request, f"Could not restore {target.label}: {error}. Nothing was changed.")
             return False
         return True
+
+    def _record_restore(self, request, briefing, previous_status, comment):
+        """Finish a restore or recovery inside its revision: a draft again, recorded like an edit."""
+        briefing.status = Briefing.Status.DRAFT
+        briefing.save()
+        record_sections(briefing)
+        record_edit(briefing_id=briefing.pk, user=request.user, previous_status=previous_status)
+        reversion.set_user(request.user)
+        reversion.set_comment(comment)
 
     # Recover.
 
@@ -327,12 +333,12 @@ class HistoryAdminMixin(BriefingAdminBase, SafeVersionAdminMixin):
                 with content_write(briefing.pk), reversion.create_revision():
                     previous_status = Briefing.objects.values_list("status", flat=True).get(pk=briefing.pk)
                     chosen["version"].revert()
-                    briefing.status = Briefing.Status.DRAFT
-                    briefing.save()
-                    record_sections(briefing)
-                    record_edit(briefing_id=briefing.pk, user=request.user, previous_status=previous_status)
-                    reversion.set_user(request.user)
-                    reversion.set_comment(f"Recovered deleted section “{chosen['section']['heading']}”")
+                    self._record_restore(
+                        request,
+                        briefing,
+                        previous_status,
+                        f"Recovered deleted section “{chosen['section']['heading']}”",
+                    )
             except RESTORE_ERRORS as error:
                 messages.error(request, f"Could not recover the section: {error}. Nothing was changed.")
             else:
