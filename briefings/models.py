@@ -1,6 +1,6 @@
 """Partners, briefings and their sections, publications and what publishing derives.
 
-The working copy (Briefing, Assessment, sources.Reference) is what editors
+The working copy (Briefing, Section, sources.Reference) is what editors
 change; every change is a django-reversion revision. Readers only ever see
 Publication rows and the rows publishing derives from them (PublishedSection,
 Claim, ClaimCitation, PublishedReference, PublishedPartner), which exist for
@@ -94,7 +94,7 @@ class Briefing(models.Model):
         return reverse("briefings:briefing-detail", kwargs={"slug": self.slug})
 
 
-class Assessment(models.Model):
+class Section(models.Model):
     """One section of a briefing: the executive summary (first), or a numbered section."""
 
     briefing = models.ForeignKey(Briefing, on_delete=models.CASCADE, related_name="sections")
@@ -109,7 +109,7 @@ class Assessment(models.Model):
         help_text="Prose. Cite entry n of the reference list as [n], after the words it supports."
     )
     partners = models.ManyToManyField(
-        Partner, blank=True, related_name="assessments", help_text="Partners this section concerns."
+        Partner, blank=True, related_name="sections", help_text="Partners this section concerns."
     )
 
     class Meta:
@@ -503,5 +503,5 @@ class PreviewLink(models.Model):
 
 # A briefing, its sections and its references are one revision.
 reversion.register(Partner)
-reversion.register(Assessment)
+reversion.register(Section)
 reversion.register(Briefing, follow=("sections", "references"), exclude=Briefing.UNVERSIONED_FIELDS)

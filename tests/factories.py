@@ -5,8 +5,9 @@ import itertools
 import reversion
 from django.contrib.auth.models import Group, User
 
-from briefings.models import Assessment, Briefing, Partner
-from briefings.services import publish_briefing, record_sections
+from briefings.editing.working_copy import record_sections
+from briefings.models import Section, Briefing, Partner
+from briefings.publishing.publish import publish_briefing
 from sources.models import Reference, Source
 
 _counter = itertools.count(1)
@@ -58,13 +59,13 @@ def make_briefing(
         briefing = Briefing.objects.create(title=title, slug=slug, subject=subject)
         for position, spec in enumerate(sections):
             heading, body, *rest = spec
-            section = Assessment.objects.create(
+            section = Section.objects.create(
                 briefing=briefing, position=position, heading=heading, body=body
             )
             if rest:
                 section.partners.set([make_partner(name) for name in rest[0]])
         if references is None:
-            from briefings.parsing import MARKER_RE
+            from briefings.text.parsing import MARKER_RE
 
             numbers = sorted({int(m.group(1)) for _, body, *_ in sections for m in MARKER_RE.finditer(body)})
             references = {n: make_source() for n in numbers}

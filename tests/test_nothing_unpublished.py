@@ -22,9 +22,9 @@ import pytest
 import reversion
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from briefings.models import Assessment, Briefing, Partner, Publication
-from briefings.services import record_sections
-from briefings.snapshot import build_snapshot
+from briefings.editing.working_copy import record_sections
+from briefings.models import Section, Briefing, Partner, Publication
+from briefings.publishing.snapshot import build_snapshot
 from sources.models import Reference, Source
 from tests.factories import make_briefing, make_source, publish
 
@@ -180,7 +180,7 @@ def edit_without_publishing(briefing, new_partner_name):
         summary.save()
         section.heading = f"Arden: {MARKED}"
         section.save()
-        extra = Assessment.objects.create(
+        extra = Section.objects.create(
             briefing=briefing, position=5, heading=f"{new_partner_name}: {MARKED}", body=f"{MARKED} [1]."
         )
         # The slug is kept marker-free so that a page echoing its own address is no false alarm.

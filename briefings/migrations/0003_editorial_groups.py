@@ -10,7 +10,7 @@ from django.db import migrations
 EDITORS = {
     "briefings": [
         "add_briefing", "change_briefing", "view_briefing",
-        "add_assessment", "change_assessment", "delete_assessment", "view_assessment",
+        "add_section", "change_section", "delete_section", "view_section",
         "add_partner", "change_partner", "view_partner",
         "view_publication",
     ],

@@ -8,7 +8,7 @@ SEARCH_INDEX = "published_section_search_idx"
 
 
 def section_search_vector():
-    # Must stay identical to briefings.search.section_vector(): PostgreSQL uses
+    # Must stay identical to briefings.public.search.section_vector(): PostgreSQL uses
     # an expression index only for the very same expression.
     # tests/briefings/test_search.py checks that the search query uses it.
     return SearchVector("heading", weight="A", config="english") + SearchVector(

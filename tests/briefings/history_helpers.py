@@ -3,8 +3,8 @@
 import reversion
 from reversion.models import Version
 
-from briefings.models import Assessment, Briefing
-from briefings.services import record_sections
+from briefings.editing.working_copy import record_sections
+from briefings.models import Section, Briefing
 
 
 def revise(briefing, change=None, *, user=None, comment="An edit"):
@@ -38,4 +38,4 @@ def revision_ids(briefing):
 
 
 def section(briefing, position):
-    return Assessment.objects.get(briefing=briefing, position=position)
+    return Section.objects.get(briefing=briefing, position=position)

@@ -5,7 +5,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 from reversion.models import Revision, Version
 
-from briefings.models import Assessment, Briefing, Partner
+from briefings.models import Section, Briefing, Partner
 from sources.models import Reference, Source
 from tests.factories import make_briefing, make_partner, make_user
 
@@ -90,14 +90,14 @@ def test_one_save_is_one_revision_with_the_new_partners(client, editor, briefing
     assert section.body == "Arden lends less now [1] [2]."
     assert {p.name for p in section.partners.all()} == {"Belmont", "Corvia"}
     version = revision.version_set.get(
-        content_type__app_label="briefings", content_type__model="assessment", object_id=str(section.pk)
+        content_type__app_label="briefings", content_type__model="section", object_id=str(section.pk)
     )
     assert sorted(version.field_dict["partners"]) == sorted([belmont.pk, corvia.pk])
     assert version.field_dict["body"] == "Arden lends less now [1] [2]."
     # The revision covers the whole briefing: every section and reference.
     models = {(v.content_type.model, v.object_id) for v in revision.version_set.all()}
     for s in briefing.sections.all():
-        assert ("assessment", str(s.pk)) in models
+        assert ("section", str(s.pk)) in models
     for ref in briefing.references.all():
         assert ("reference", str(ref.pk)) in models
     assert ("briefing", str(briefing.pk)) in models
@@ -119,7 +119,7 @@ def test_a_marker_naming_no_reference_is_an_error_on_that_section_and_nothing_is
 
     assert response.status_code == 200
     sections_formset = next(
-        f.formset for f in response.context["inline_admin_formsets"] if f.formset.model is Assessment
+        f.formset for f in response.context["inline_admin_formsets"] if f.formset.model is Section
     )
     errors = [form.errors.get("body") for form in sections_formset.forms]
     assert errors[0] is None and errors[1] is None
@@ -229,7 +229,7 @@ def test_restoring_an_old_revision_brings_back_text_and_partners(client, briefin
     assert Revision.objects.count() == revisions + 1
     restored = Revision.objects.order_by("-pk").first()
     assert restored.comment.startswith("Restored")
-    version = restored.version_set.get(content_type__model="assessment", object_id=str(arden_section.pk))
+    version = restored.version_set.get(content_type__model="section", object_id=str(arden_section.pk))
     assert version.field_dict["partners"] == [Partner.objects.get(name="Arden").pk]
 
 
@@ -274,7 +274,7 @@ def test_partner_autocomplete_finds_partners(client, editor):
     make_partner("Belmont")
     response = client.get(
         reverse("admin:autocomplete"),
-        {"app_label": "briefings", "model_name": "assessment", "field_name": "partners", "term": "bel"},
+        {"app_label": "briefings", "model_name": "section", "field_name": "partners", "term": "bel"},
     )
     assert response.status_code == 200
     assert [r["text"] for r in response.json()["results"]] == ["Belmont"]
@@ -296,7 +296,7 @@ def test_claims_are_not_editable_in_the_admin(client, editor, briefing):
     html = response.content.decode()
     assert "claim" not in " ".join(response.context["adminform"].form.fields).lower()
     for inline in response.context["inline_admin_formsets"]:
-        assert inline.formset.model in (Assessment, Reference)
+        assert inline.formset.model in (Section, Reference)
     assert "/admin/briefings/claim/" not in html
     assert client.get("/admin/briefings/claim/").status_code == 404
     assert client.get("/admin/briefings/claimcitation/").status_code == 404
@@ -321,7 +321,7 @@ def test_a_citation_in_a_section_heading_is_an_error_on_the_heading(client, edit
     response = client.post(change_url(briefing), data)
     assert response.status_code == 200
     sections_formset = next(
-        f.formset for f in response.context["inline_admin_formsets"] if f.formset.model is Assessment
+        f.formset for f in response.context["inline_admin_formsets"] if f.formset.model is Section
     )
     assert sections_formset.forms[1].errors["heading"] == [
         "a heading cannot carry citations; put them in the paragraph"

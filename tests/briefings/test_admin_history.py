@@ -9,11 +9,10 @@ from django.test import Client
 from django.urls import reverse
 from reversion.models import Version
 
-from briefings.models import Assessment, Briefing
+from briefings.models import Section, Briefing
 from sources.models import Reference
+from tests.briefings.history_helpers import latest_revision_id, revise, revision_ids, section, set_body
 from tests.factories import make_briefing, make_source, make_user, publish
-
-from .history_helpers import latest_revision_id, revise, revision_ids, section, set_body
 
 pytestmark = pytest.mark.django_db
 
@@ -74,7 +73,7 @@ REVERT = {"editor": 403, "reviewer": 200, "superuser": 200}
 def test_permissions_per_user_kind_on_every_page(history):
     briefing = history
     first, *_, last = revision_ids(briefing)
-    deleted_section = Version.objects.get_deleted(Assessment).get()
+    deleted_section = Version.objects.get_deleted(Section).get()
     pages = {
         history_url(briefing): READ,
         compare_url(briefing, "live", "working"): READ,
@@ -109,7 +108,7 @@ def test_permissions_per_user_kind_on_every_page(history):
         )
         if kind in ("anonymous", "editor"):
             assert response.status_code in (302, 403)
-            assert Assessment.objects.filter(briefing=briefing).count() == 2
+            assert Section.objects.filter(briefing=briefing).count() == 2
 
 
 def test_history_lists_every_revision_with_who_when_and_what_changed(history, admin_client):
@@ -218,11 +217,11 @@ def test_restoring_shows_the_diff_first_then_writes_a_new_revision(history):
     content = response.content.decode()
     assert "section added" in content  # Brill comes back
     assert "<del> more</del>" in content
-    assert Assessment.objects.filter(briefing=history).count() == 2  # nothing changed yet
+    assert Section.objects.filter(briefing=history).count() == 2  # nothing changed yet
 
     response = reviewer.post(revert_url(history, first))
     assert response.status_code == 302
-    headings = list(Assessment.objects.filter(briefing=history).values_list("heading", "body"))
+    headings = list(Section.objects.filter(briefing=history).values_list("heading", "body"))
     assert headings[1] == ("Arden: the lender", "Arden lends money [1] [2].")
     assert headings[2][0] == "Brill: the builder"
     assert list(section(history, 2).partners.values_list("name", flat=True)) == ["Brill"]
@@ -238,7 +237,7 @@ def test_a_revision_that_no_longer_fits_the_models_shows_but_cannot_be_restored(
     first = revision_ids(history)[0]
     version = Version.objects.get(
         revision_id=first,
-        content_type=ContentType.objects.get_for_model(Assessment),
+        content_type=ContentType.objects.get_for_model(Section),
         object_id=str(section(history, 1).pk),
     )
     data = json.loads(version.serialized_data)
@@ -252,9 +251,9 @@ def test_a_revision_that_no_longer_fits_the_models_shows_but_cannot_be_restored(
     assert compare.status_code == 200 and "tone" in compare.content.decode()
     page = admin_client.get(revert_url(history, first)).content.decode()
     assert "cannot be restored" in page
-    before = list(Assessment.objects.filter(briefing=history).values_list("pk", "body"))
+    before = list(Section.objects.filter(briefing=history).values_list("pk", "body"))
     admin_client.post(revert_url(history, first))
-    assert list(Assessment.objects.filter(briefing=history).values_list("pk", "body")) == before
+    assert list(Section.objects.filter(briefing=history).values_list("pk", "body")) == before
     assert len(revision_ids(history)) == 3
 
 
@@ -263,10 +262,10 @@ def test_a_deleted_section_can_be_recovered_as_a_new_revision(history):
     url = reverse("admin:briefings_briefing_recover_sections", args=[history.pk])
     page = reviewer.get(url).content.decode()
     assert "Brill: the builder" in page
-    version = Version.objects.get_deleted(Assessment).get()
+    version = Version.objects.get_deleted(Section).get()
     response = reviewer.post(url, {"version": version.pk})
     assert response.status_code == 302
-    assert Assessment.objects.filter(briefing=history, heading="Brill: the builder").exists()
+    assert Section.objects.filter(briefing=history, heading="Brill: the builder").exists()
     assert len(revision_ids(history)) == 4
     assert reviewer.post(url, {"version": version.pk}).status_code == 404  # no longer deleted
 
@@ -374,7 +373,7 @@ def test_restoring_and_recovering_a_section_are_recorded_as_edits_in_the_review_
     Briefing.objects.filter(pk=history.pk).update(status=Briefing.Status.IN_REVIEW)
     revise(history, lambda b: section(b, 2).delete(), comment="Drop Brill again")
     Briefing.objects.filter(pk=history.pk).update(status=Briefing.Status.IN_REVIEW)
-    version = Version.objects.get_deleted(Assessment).get()
+    version = Version.objects.get_deleted(Section).get()
     url = reverse("admin:briefings_briefing_recover_sections", args=[history.pk])
     assert reviewer.post(url, {"version": version.pk}).status_code == 302
     latest = ReviewEvent.objects.filter(briefing=history).first()

@@ -1,6 +1,6 @@
 """The diff engine on plain states: no database."""
 
-from briefings.compare import diff_states, diff_text, tokenize
+from briefings.text.compare import diff_states, diff_text, tokenize
 
 
 def state(sections, references=None, title="Sample question?", subject="Estmark"):

@@ -7,10 +7,10 @@ from django.test import Client
 from django.urls import reverse
 from reversion.models import Revision, Version
 
-from briefings.edit_lock import content_write
+from briefings.editing.lock import content_write
+from briefings.editing.working_copy import import_briefing
 from briefings.models import Briefing, ReviewEvent
-from briefings.parsing import parse_document, render_document
-from briefings.services import import_briefing
+from briefings.text.parsing import parse_document, render_document
 from tests.briefings.admin_forms import change_form_data
 from tests.factories import make_briefing, make_user
 

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from briefings.models import Assessment, Briefing
+from briefings.models import Section, Briefing
 from tests.factories import make_briefing, publish
 
 pytestmark = pytest.mark.django_db
@@ -72,7 +72,7 @@ def test_export_of_a_publication_is_what_was_published(tmp_path):
         sections=[("Executive summary", "Published text [1]."), ("Arden: the lender", "Arden [1].")],
     )
     publish(briefing)
-    Assessment.objects.filter(briefing=briefing, position=0).update(body="Edited later [1].")
+    Section.objects.filter(briefing=briefing, position=0).update(body="Edited later [1].")
     published = export(briefing.slug, "--publication", "1")
     assert published == (
         "Sample question?\nExecutive summary\nPublished text [1].\n1. Arden: the lender\nArden [1].\n"

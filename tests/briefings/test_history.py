@@ -6,13 +6,12 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from reversion.models import Version
 
-from briefings.compare import diff_states
-from briefings.history import publication_state, revision_state, revision_states, working_state
-from briefings.models import Assessment
+from briefings.editing.history import publication_state, revision_state, revision_states, working_state
+from briefings.models import Section
+from briefings.text.compare import diff_states
 from sources.models import Reference
+from tests.briefings.history_helpers import revise, revision_ids, section, set_body
 from tests.factories import make_briefing, make_source, publish
-
-from .history_helpers import revise, revision_ids, section, set_body
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +53,7 @@ def test_a_revision_whose_data_no_longer_fits_the_models_still_shows_read_only()
     summary = section(briefing, 0)
     version = Version.objects.get(
         revision_id=revision_id,
-        content_type=ContentType.objects.get_for_model(Assessment),
+        content_type=ContentType.objects.get_for_model(Section),
         object_id=str(summary.pk),
     )
     data = json.loads(version.serialized_data)

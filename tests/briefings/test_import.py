@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from reversion.models import Revision
 
-from briefings.models import Assessment, Briefing, Partner
+from briefings.models import Section, Briefing, Partner
 from sources.models import Reference, Source
 
 pytestmark = pytest.mark.django_db
@@ -100,7 +100,7 @@ def test_reimport_is_one_new_revision_and_duplicates_nothing(tmp_path, seed_text
     after = model_counts()
     changed = {label for label in after if after[label] != before[label]}
     assert changed == {"reversion.Revision", "reversion.Version"}
-    assert Assessment.objects.count() == 6
+    assert Section.objects.count() == 6
     assert Reference.objects.count() == 12
     assert Source.objects.count() == 12
     assert Partner.objects.count() == 3
@@ -122,7 +122,7 @@ def test_reimport_applies_edits_to_the_working_copy(tmp_path):
     assert sorted(briefing.references.values_list("number", flat=True)) == [1, 2, 3, 4]
     # The new revision records the new partner on the section (not the old one).
     revision = Revision.objects.order_by("-pk").first()
-    version = revision.version_set.get(object_id=str(section.pk), content_type__model="assessment")
+    version = revision.version_set.get(object_id=str(section.pk), content_type__model="section")
     assert version.field_dict["partners"] == [Partner.objects.get(name="Belmont").pk]
 
 
@@ -289,11 +289,11 @@ def test_a_refused_publish_rolls_back_the_import(tmp_path, monkeypatch, existing
     # file that imports cleanly always publishes. Stand in for a rule only
     # publishing knows (the admin's rules grow first) with a real refusal
     # from publish_briefing; the database is real throughout.
-    from briefings import services
+    from briefings.publishing import publish as publishing
 
     if existing:
         run_import(write(tmp_path, SAMPLE, "good.txt"), "--slug", "estmark")
-    monkeypatch.setattr(services, "publication_problems", lambda briefing: ["§1 “Arden”: a new rule"])
+    monkeypatch.setattr(publishing, "publication_problems", lambda briefing: ["§1 “Arden”: a new rule"])
     edited = SAMPLE.replace("Arden refinanced the debt [1].", "Arden forgave the debt [4].")
     before = model_counts()
     with pytest.raises(CommandError) as caught:

@@ -2,8 +2,8 @@
 
 import pytest
 
-from briefings.compare import citation_number
-from briefings.parsing import (
+from briefings.text.compare import citation_number
+from briefings.text.parsing import (
     MAX_REFERENCE_NUMBER,
     FormatError,
     clean_paragraph,

@@ -6,8 +6,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from briefings.models import Assessment, PreviewLink
-from briefings.review import ReviewError, create_preview_link, preview_token, revoke_preview_link
+from briefings.models import Section, PreviewLink
+from briefings.publishing.previews import create_preview_link, preview_token, revoke_preview_link
+from briefings.publishing.review import ReviewError
 from tests.factories import make_briefing, make_user, publish
 
 XSS = "<script>alert(1)</script>"
@@ -41,7 +42,7 @@ def test_a_reviewer_shares_the_working_copy_with_a_reader_without_an_account(cli
     briefing = make_briefing(title=f"A draft question {XSS}")
     publish(briefing)
     # An unpublished edit: the preview shows it, the public page does not.
-    Assessment.objects.filter(briefing=briefing, position=0).update(
+    Section.objects.filter(briefing=briefing, position=0).update(
         body="A newer, unpublished summary [1]. It has a second claim [2]."
     )
     admin = logged_in(reviewer)

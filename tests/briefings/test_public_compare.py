@@ -4,9 +4,8 @@ import pytest
 from django.urls import reverse
 
 from sources.models import Reference
+from tests.briefings.history_helpers import revise, section, set_body
 from tests.factories import make_briefing, make_source, publish
-
-from .history_helpers import revise, section, set_body
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from briefings.models import Assessment, Briefing, Publication
-from briefings.release import released_at
+from briefings.models import Section, Briefing, Publication
+from briefings.public.release import released_at
 from sources.models import Source
 from tests.factories import make_briefing, make_source, make_user, publish
 
@@ -74,7 +74,7 @@ def test_the_briefing_page_has_anchors_citations_and_references(client, publishe
 
 
 def test_an_updated_briefing_says_published_and_updated(client, published):
-    Assessment.objects.filter(briefing=published, position=1).update(body="Arden lends again [2].")
+    Section.objects.filter(briefing=published, position=1).update(body="Arden lends again [2].")
     publish(published, note="Arden section updated.")
     set_published_at(published, 1, datetime.datetime(2025, 1, 2, 9, tzinfo=datetime.UTC))
     set_published_at(published, 2, datetime.datetime(2025, 2, 3, 9, tzinfo=datetime.UTC))
@@ -88,7 +88,7 @@ def test_an_updated_briefing_says_published_and_updated(client, published):
 
 
 def test_each_publication_has_a_permalink(client, published):
-    Assessment.objects.filter(briefing=published, position=1).update(body="Arden lends again [2].")
+    Section.objects.filter(briefing=published, position=1).update(body="Arden lends again [2].")
     publish(published, note="Update.")
     v1 = client.get(reverse("briefings:publication-detail", args=[published.slug, 1])).content.decode()
     v2 = client.get(reverse("briefings:publication-detail", args=[published.slug, 2])).content.decode()
@@ -123,7 +123,7 @@ def test_a_never_published_briefing_is_hidden_except_from_staff(client):
 
 def test_working_copy_changes_stay_private_until_published(client, published):
     Briefing.objects.filter(pk=published.pk).update(title="An unpublished new title?")
-    Assessment.objects.filter(briefing=published, position=1).update(
+    Section.objects.filter(briefing=published, position=1).update(
         body="An unpublished claim [2].", heading="Corvia: unpublished"
     )
     Source.objects.filter(references__briefing=published, references__number=1).update(

@@ -7,9 +7,9 @@ from django.core.management import call_command
 from django.urls import reverse
 from reversion.models import Revision
 
-from briefings import services
+from briefings.editing.history import latest_revision
 from briefings.models import (
-    Assessment,
+    Section,
     Briefing,
     Claim,
     ClaimCitation,
@@ -17,8 +17,9 @@ from briefings.models import (
     Publication,
     PublishedSection,
 )
-from briefings.services import PublishError, latest_revision
-from briefings.snapshot import SCHEMA_ID
+from briefings.publishing import publish as publishing
+from briefings.publishing.publish import PublishError
+from briefings.publishing.snapshot import SCHEMA_ID
 from tests.factories import make_briefing, make_source, make_user, publish
 
 pytestmark = pytest.mark.django_db
@@ -55,7 +56,7 @@ def test_publications_are_numbered_and_record_who_when_and_the_revision():
 def test_a_briefing_without_a_revision_gets_one_recorded_at_publication():
     briefing = Briefing.objects.create(title="No revision yet", slug="no-revision")
     source = make_source()
-    Assessment.objects.create(briefing=briefing, position=0, heading="Executive summary", body="A [1].")
+    Section.objects.create(briefing=briefing, position=0, heading="Executive summary", body="A [1].")
     briefing.references.create(number=1, source=source)
     assert Revision.objects.count() == 0
     publication = publish(briefing)
@@ -116,7 +117,7 @@ def test_the_seed_publishes_fourteen_claims_with_thirty_citations_in_order(seed_
 def test_claims_follow_the_current_publication_only():
     briefing = make_briefing(sections=[("Executive summary", "One [1]. Two [2].")])
     publish(briefing)
-    Assessment.objects.filter(briefing=briefing).update(body="Only one now [2] [1].")
+    Section.objects.filter(briefing=briefing).update(body="Only one now [2] [1].")
     assert len(claims_of(briefing)) == 2  # the working copy is not public
     publish(briefing)
     assert claims_of(briefing) == [(0, 1, [2, 1])]
@@ -126,16 +127,16 @@ def test_claims_follow_the_current_publication_only():
 def test_a_failing_publish_leaves_nothing_behind(monkeypatch):
     briefing = make_briefing(sections=[("Executive summary", "One [1]. Two [2].")])
     publish(briefing)
-    Assessment.objects.filter(briefing=briefing).update(body="Changed [1].")
+    Section.objects.filter(briefing=briefing).update(body="Changed [1].")
     Briefing.objects.filter(pk=briefing.pk).update(status=Briefing.Status.DRAFT)
     before = (Publication.objects.count(), Revision.objects.count(), claims_of(briefing))
-    real = services.rebuild_derived
+    real = publishing.rebuild_derived
 
     def rebuild_then_fail(publication):
         real(publication)  # the claims are rebuilt, then the database write fails
         raise RuntimeError("simulated failure after the claims were rebuilt")
 
-    monkeypatch.setattr(services, "rebuild_derived", rebuild_then_fail)
+    monkeypatch.setattr(publishing, "rebuild_derived", rebuild_then_fail)
     with pytest.raises(RuntimeError):
         publish(briefing)
     assert (Publication.objects.count(), Revision.objects.count(), claims_of(briefing)) == before

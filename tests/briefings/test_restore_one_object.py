@@ -9,9 +9,9 @@ import reversion
 from django.urls import reverse
 from reversion.models import Version
 
+from briefings.editing.working_copy import import_briefing
 from briefings.models import Briefing, Partner
-from briefings.parsing import parse_document
-from briefings.services import import_briefing
+from briefings.text.parsing import parse_document
 from sources.models import Source
 from tests.briefings.history_helpers import revise
 from tests.factories import make_user

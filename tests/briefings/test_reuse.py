@@ -8,8 +8,8 @@ from html import unescape
 import pytest
 from django.urls import reverse
 
-from briefings import feeds
 from briefings.models import Publication
+from briefings.public import feeds
 from tests.factories import make_briefing, make_source, make_user, publish
 
 ATOM = "{http://www.w3.org/2005/Atom}"

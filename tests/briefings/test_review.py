@@ -5,7 +5,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from briefings.models import Briefing, PreviewLink, Publication, ReviewEvent
-from briefings.review import ReviewError, approve_and_publish, request_changes, submit_for_review
+from briefings.publishing.review import ReviewError, approve_and_publish, request_changes, submit_for_review
 from tests.briefings.admin_forms import change_form_data
 from tests.factories import make_briefing, make_user, publish
 
@@ -437,6 +437,6 @@ def test_self_approval_counts_every_revision_since_the_last_publication(people, 
 
 
 def review_forbidden(briefing, user):
-    from briefings.review import self_approval_forbidden
+    from briefings.publishing.review import self_approval_forbidden
 
     return self_approval_forbidden(briefing=Briefing.objects.get(pk=briefing.pk), user=user)

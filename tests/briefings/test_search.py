@@ -5,7 +5,7 @@ from django.db import connection
 from django.urls import reverse
 
 from briefings.models import PublishedSection
-from briefings.search import search_sections
+from briefings.public.search import search_sections
 from tests.factories import make_briefing, publish
 
 pytestmark = pytest.mark.django_db

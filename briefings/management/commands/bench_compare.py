@@ -21,8 +21,8 @@ from django.test import Client
 from django.urls import reverse
 from reversion.models import Version
 
-from briefings.models import Assessment, Briefing, Partner
-from briefings.services import record_sections
+from briefings.editing.working_copy import record_sections
+from briefings.models import Section, Briefing, Partner
 from sources.models import Reference, Source
 
 SLUG = "zz-bench-compare-throwaway"
@@ -118,7 +118,7 @@ class Command(BaseCommand):
         with reversion.create_revision():
             briefing = Briefing.objects.create(title="ZZ bench: throwaway", slug=SLUG, subject="Bench")
             for position in range(n_sections):
-                section = Assessment.objects.create(
+                section = Section.objects.create(
                     briefing=briefing,
                     position=position,
                     heading="Executive summary" if position == 0 else f"Partner {position}: a theme",
@@ -131,7 +131,7 @@ class Command(BaseCommand):
             reversion.set_comment("Bench: created")
         for n in range(1, options["revisions"]):
             with reversion.create_revision():
-                section = Assessment.objects.get(briefing=briefing, position=rng.randrange(n_sections))
+                section = Section.objects.get(briefing=briefing, position=rng.randrange(n_sections))
                 sentences = section.body.split(". ")
                 sentences[rng.randrange(len(sentences))] = sentence(rng, n_refs).rstrip(".")
                 section.body = ". ".join(sentences)
@@ -142,8 +142,8 @@ class Command(BaseCommand):
                     ref.save()
                 if n % 50 == 0:  # and a section moves
                     a, b = rng.sample(range(1, n_sections), 2)
-                    first = Assessment.objects.get(briefing=briefing, position=a)
-                    second = Assessment.objects.get(briefing=briefing, position=b)
+                    first = Section.objects.get(briefing=briefing, position=a)
+                    second = Section.objects.get(briefing=briefing, position=b)
                     first.position, second.position = b, a
                     first.save()
                     second.save()

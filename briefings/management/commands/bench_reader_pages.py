@@ -14,8 +14,9 @@ from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from briefings.models import Assessment, Briefing, Partner
-from briefings.services import publish_briefing, record_sections
+from briefings.editing.working_copy import record_sections
+from briefings.models import Section, Briefing, Partner
+from briefings.publishing.publish import publish_briefing
 from sources.models import Reference, Source
 
 WORDS = [
@@ -72,7 +73,7 @@ class Command(BaseCommand):
                 for position in range(6):
                     words = " ".join(WORDS[(n + position + k) % len(WORDS)] for k in range(8))
                     body = " ".join(f"Claim {k} about {words} [{k % 4 + 1}]." for k in range(6))
-                    section = Assessment.objects.create(
+                    section = Section.objects.create(
                         briefing=briefing, position=position, heading=f"Bench heading {position}", body=body
                     )
                     if position:

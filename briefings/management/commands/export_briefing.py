@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from briefings.models import Briefing, Publication
-from briefings.parsing import render_document
+from briefings.text.parsing import render_document
 
 
 class Command(BaseCommand):

@@ -14,9 +14,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, transaction
 from django.utils.text import slugify
 
+from briefings.editing.working_copy import import_briefing
 from briefings.models import Briefing
-from briefings.parsing import FormatError, parse_document
-from briefings.services import PublishError, import_briefing, publish_briefing
+from briefings.publishing.publish import PublishError, publish_briefing
+from briefings.text.parsing import FormatError, parse_document
 
 SLUG_MAX = Briefing._meta.get_field("slug").max_length
 SLUG_RE = re.compile(rf"[-a-zA-Z0-9_]{{1,{SLUG_MAX}}}")

@@ -12,9 +12,10 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from briefings.editing.working_copy import import_briefing
 from briefings.models import Briefing
-from briefings.parsing import parse_document
-from briefings.services import import_briefing, publish_briefing
+from briefings.publishing.publish import publish_briefing
+from briefings.text.parsing import parse_document
 
 SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "sample-briefing.txt"
 SAMPLE_SLUG = "sample-estmark-water-security"

@@ -8,8 +8,8 @@ Referer, so the token does not leak to the sources the draft links to.
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 
-from .review import PreviewUnavailable, open_preview
-from .snapshot import build_snapshot, render_snapshot
+from briefings.publishing.previews import PreviewUnavailable, open_preview
+from briefings.publishing.snapshot import build_snapshot, render_snapshot
 
 
 def _private(response):

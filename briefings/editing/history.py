@@ -17,10 +17,9 @@ import json
 from django.contrib.contenttypes.models import ContentType
 from reversion.models import Version
 
+from briefings.models import Section, Briefing, Partner
+from briefings.publishing.snapshot import build_snapshot, source_data
 from sources.models import Reference, Source
-
-from .models import Assessment, Briefing, Partner
-from .snapshot import build_snapshot, source_data
 
 # Fields whose stored value the state uses, and the value when a revision lacks them.
 BRIEFING_FIELDS = {"title": "", "subject": "", "slug": ""}
@@ -29,7 +28,7 @@ REFERENCE_FIELDS = {"number": None, "source": None}
 
 
 def _content_types():
-    return ContentType.objects.get_for_models(Briefing, Assessment, Reference)
+    return ContentType.objects.get_for_models(Briefing, Section, Reference)
 
 
 def stored_fields(format, serialized_data):
@@ -91,7 +90,7 @@ def revision_states(briefing_id, revision_ids):
     if not revision_ids:
         return {}
     types = _content_types()
-    kinds = {types[Briefing].pk: Briefing, types[Assessment].pk: Assessment, types[Reference].pk: Reference}
+    kinds = {types[Briefing].pk: Briefing, types[Section].pk: Section, types[Reference].pk: Reference}
     rows = Version.objects.filter(revision_id__in=revision_ids, content_type_id__in=kinds).values(
         "revision_id", "content_type_id", "object_id", "format", "serialized_data"
     )
@@ -123,9 +122,9 @@ def revision_states(briefing_id, revision_ids):
             continue
         if str(fields.get("briefing")) != briefing_key:
             continue
-        if model is Assessment:
+        if model is Section:
             entry["sections"].append((row["object_id"], fields))
-            entry["notes"] += _schema_notes(f"Section {row['object_id']}", Assessment, fields, entry)
+            entry["notes"] += _schema_notes(f"Section {row['object_id']}", Section, fields, entry)
             partners = fields.get("partners")
             if isinstance(partners, list):
                 partner_ids.update(p for p in partners if isinstance(p, int))
@@ -223,3 +222,8 @@ def working_state(briefing):
 def publication_state(publication):
     """What readers were shown: the publication's own snapshot, never the working copy."""
     return publication.snapshot
+
+
+def latest_revision(briefing):
+    version = Version.objects.get_for_object(briefing).select_related("revision").first()
+    return version.revision if version else None

@@ -8,8 +8,8 @@ from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 
-from .models import Publication
-from .views import published_response
+from briefings.models import Publication
+from briefings.public.views import published_response
 
 
 class HomeSitemap(Sitemap):

@@ -5,7 +5,7 @@ an edit without importing the review workflow, which itself publishes
 through services.
 """
 
-from .models import Briefing, ReviewEvent
+from briefings.models import Briefing, ReviewEvent
 
 Status = Briefing.Status
 

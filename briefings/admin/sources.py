@@ -3,9 +3,8 @@ from django.db import models
 from django.utils.text import capfirst
 from reversion.admin import VersionAdmin
 
-from briefings.admin_safety import SafeVersionAdminMixin
-
-from .models import Source
+from briefings.admin.safety import SafeVersionAdminMixin
+from sources.models import Source
 
 
 @admin.register(Source)
@@ -17,7 +16,7 @@ class SourceAdmin(SafeVersionAdminMixin, VersionAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = (
         (None, {"fields": ("title", "publisher", "url", "published_on")}),
-        ("Assessment", {"fields": ("kind", "reliability", "details_pending", "notes")}),
+        ("Section", {"fields": ("kind", "reliability", "details_pending", "notes")}),
     )
 
     def get_deleted_objects(self, objs, request):

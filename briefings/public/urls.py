@@ -1,6 +1,8 @@
 from django.urls import path
 
-from . import explore, exports, feeds, preview_views, public_compare, search, views
+from briefings.public import compare as public_compare
+from briefings.public import explore, exports, feeds, search, views
+from briefings.public import preview as preview_views
 
 app_name = "briefings"
 

@@ -8,9 +8,9 @@ from django.conf import settings
 from django.utils.cache import patch_cache_control
 from django_filters.views import FilterView
 
-from .filters import BriefingFilter, ClaimFilter
-from .models import PublishedReference
-from .snapshot import body_segments
+from briefings.models import PublishedReference
+from briefings.public.filters import BriefingFilter, ClaimFilter
+from briefings.publishing.snapshot import body_segments
 
 
 def references_by_publication(publication_ids):

@@ -7,12 +7,12 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 from django.views.generic import ListView
 
-from .explore import cited_segments, references_by_publication
-from .models import Briefing, Publication, PublishedPartner, PublishedSection
-from .pagination import page_or_404
-from .release import release_token, released_at
-from .snapshot import build_snapshot, render_snapshot
-from .structured_data import page_metadata
+from briefings.models import Briefing, Publication, PublishedPartner, PublishedSection
+from briefings.public.explore import cited_segments, references_by_publication
+from briefings.public.pagination import page_or_404
+from briefings.public.release import release_token, released_at
+from briefings.public.structured_data import page_metadata
+from briefings.publishing.snapshot import build_snapshot, render_snapshot
 
 
 def published(request, template, context, *, etag, last_modified):

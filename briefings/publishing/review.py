@@ -24,22 +24,17 @@ they made any change that approving would publish (``self_approval_forbidden``);
 this binds superusers too.
 """
 
-from datetime import timedelta
-
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core import signing
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 from reversion.models import Version
 
+from briefings.editing.history import latest_revision, publication_state, working_state
+from briefings.models import Briefing, Partner, ReviewEvent
+from briefings.publishing.publish import publish_briefing
+from briefings.text.compare import diff_states
 from sources.models import Reference, Source
-
-from .compare import diff_states
-from .history import publication_state, working_state
-from .models import Briefing, Partner, PreviewLink, ReviewEvent
-from .services import latest_revision, publish_briefing
 
 Status = Briefing.Status
 
@@ -138,7 +133,7 @@ def self_approval_forbidden(*, briefing, user):
         own = own.filter(revision_id__gt=live.revision_id)
     types = ContentType.objects.get_for_models(Source, Partner)
     source_ids = Reference.objects.filter(briefing=briefing).values_list("source_id", flat=True)
-    partner_ids = Partner.objects.filter(assessments__briefing=briefing).values_list("pk", flat=True)
+    partner_ids = Partner.objects.filter(sections__briefing=briefing).values_list("pk", flat=True)
     shared = Version.objects.filter(
         Q(content_type=types[Source], object_id__in=[str(pk) for pk in source_ids])
         | Q(content_type=types[Partner], object_id__in=[str(pk) for pk in partner_ids])
@@ -185,76 +180,3 @@ def approve_and_publish(*, briefing, user, note, kind=None, edit_version=None):
 
 def latest_events(briefing, limit=5):
     return list(briefing.review_events.select_related("user")[:limit])
-
-
-# Outside readers: signed, expiring, revocable preview links to the working copy.
-
-PREVIEW_SALT = "briefings.preview"
-
-
-class PreviewUnavailable(Exception):
-    """A preview token that does not open anything; ``gone`` when it once did (expired, revoked)."""
-
-    def __init__(self, message, *, gone=False):
-        super().__init__(message)
-        self.gone = gone
-
-
-def create_preview_link(*, briefing, user, label="", days=None):
-    """A new preview link for ``briefing``; returns (link, token)."""
-    if not can_review(user):
-        raise ReviewError("Only reviewers may create preview links.")
-    days = settings.ASSAY_PREVIEW_LINK_DAYS if days is None else days
-    if not 1 <= days <= settings.ASSAY_PREVIEW_LINK_MAX_DAYS:
-        raise ReviewError(
-            f"A preview link lasts 1 to {settings.ASSAY_PREVIEW_LINK_MAX_DAYS} days, not {days}."
-        )
-    with transaction.atomic():
-        now = timezone.now()
-        link = PreviewLink.objects.create(
-            briefing=briefing,
-            label=(label or "").strip(),
-            created_by=user,
-            created_at=now,
-            expires_at=now + timedelta(days=days),
-        )
-    return link, preview_token(link)
-
-
-def preview_token(link):
-    return signing.dumps({"link": link.pk, "briefing": link.briefing_id}, salt=PREVIEW_SALT)
-
-
-def revoke_preview_link(*, link, user):
-    if not can_review(user):
-        raise ReviewError("Only reviewers may revoke preview links.")
-    with transaction.atomic():
-        updated = PreviewLink.objects.filter(pk=link.pk, revoked_at__isnull=True).update(
-            revoked_at=timezone.now(), revoked_by=user
-        )
-    link.refresh_from_db()
-    return bool(updated)
-
-
-def open_preview(token):
-    """The live PreviewLink a token names, or PreviewUnavailable saying why not."""
-    try:
-        data = signing.loads(
-            token, salt=PREVIEW_SALT, max_age=timedelta(days=settings.ASSAY_PREVIEW_LINK_MAX_DAYS)
-        )
-    except signing.SignatureExpired as error:
-        raise PreviewUnavailable("This preview link has expired.", gone=True) from error
-    except signing.BadSignature as error:
-        raise PreviewUnavailable("This preview link is not valid. Check that it was copied whole.") from error
-    link = (
-        PreviewLink.objects.select_related("briefing")
-        .filter(pk=data.get("link"), briefing_id=data.get("briefing"))
-        .first()
-    )
-    if link is None:
-        raise PreviewUnavailable("This preview link is not valid any more.", gone=True)
-    if link.revoked_at is not None:
-        raise PreviewUnavailable("This preview link has been withdrawn.", gone=True)
-    if link.expires_at <= timezone.now():
-        raise PreviewUnavailable("This preview link has expired.", gone=True)
-    return link

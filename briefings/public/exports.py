@@ -7,8 +7,8 @@ is publication N and never changes. The envelope is documented in docs/publicati
 from django.http import Http404, JsonResponse
 from django.urls import reverse
 
-from .models import Publication
-from .views import published_response
+from briefings.models import Publication
+from briefings.public.views import published_response
 
 EXPORT_SCHEMA_ID = "https://assay.example/schemas/publication-export/v1"
 

@@ -9,7 +9,7 @@ import django_filters
 from django import forms
 from django_filters.constants import EMPTY_VALUES
 
-from .models import Claim, Publication, PublishedPartner, PublishedReference, PublishedSection
+from briefings.models import Claim, Publication, PublishedPartner, PublishedReference, PublishedSection
 
 
 class PublishedFilterSet(django_filters.FilterSet):

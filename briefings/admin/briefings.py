@@ -7,14 +7,12 @@ from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
 from reversion.admin import VersionAdmin
 
+from briefings.admin.history import HistoryAdminMixin
+from briefings.admin.review import EditVersionFormMixin, ReviewAdminMixin
+from briefings.editing.working_copy import record_sections
+from briefings.models import Section, Briefing
+from briefings.text.parsing import heading_error, parse_body
 from sources.models import Reference
-
-from .admin_history import HistoryAdminMixin
-from .admin_review import EditVersionFormMixin, ReviewAdminMixin
-from .admin_safety import SafeVersionAdminMixin
-from .models import Assessment, Briefing, Partner, Publication
-from .parsing import heading_error, parse_body
-from .services import record_sections
 
 
 class SectionFormSet(BaseInlineFormSet):
@@ -79,8 +77,8 @@ class SectionFormSet(BaseInlineFormSet):
             self.warnings += [f"“{heading}”: {w.message}" for w in parsed.warnings]
 
 
-class AssessmentInline(admin.StackedInline):
-    model = Assessment
+class SectionInline(admin.StackedInline):
+    model = Section
     formset = SectionFormSet
     extra = 0
     fields = ("position", "heading", "partners", "body")
@@ -119,7 +117,7 @@ class BriefingAdmin(ReviewAdminMixin, HistoryAdminMixin, VersionAdmin):
     prepopulated_fields = {"slug": ("title",)}
     readonly_fields = ("status",)
     fieldsets = ((None, {"fields": ("title", "slug", "subject", "status", "change_note")}),)
-    inlines = (AssessmentInline, ReferenceInline)
+    inlines = (SectionInline, ReferenceInline)
     history_latest_first = True
 
     change_form_template = "admin/briefings/briefing/change_form.html"
@@ -157,8 +155,8 @@ class BriefingAdmin(ReviewAdminMixin, HistoryAdminMixin, VersionAdmin):
     def _create_formsets(self, request, obj, change):
         formsets, inline_instances = super()._create_formsets(request, obj, change)
         by_model = {formset.model: formset for formset in formsets}
-        if Assessment in by_model and Reference in by_model:
-            by_model[Assessment].reference_formset = by_model[Reference]
+        if Section in by_model and Reference in by_model:
+            by_model[Section].reference_formset = by_model[Reference]
         return formsets, inline_instances
 
     def save_model(self, request, obj, form, change):
@@ -187,42 +185,3 @@ class BriefingAdmin(ReviewAdminMixin, HistoryAdminMixin, VersionAdmin):
         note = request.POST.get("change_note", "").strip()
         if note and reversion.is_active():
             reversion.set_comment(note)
-
-
-@admin.register(Partner)
-class PartnerAdmin(SafeVersionAdminMixin, VersionAdmin):
-    list_display = ("name", "slug")
-    search_fields = ("name", "slug")
-    prepopulated_fields = {"slug": ("name",)}
-
-
-@admin.register(Publication)
-class PublicationAdmin(admin.ModelAdmin):
-    """Publications are immutable: listed and viewed, never edited here."""
-
-    list_display = ("briefing", "number", "kind", "published_by", "published_at")
-    list_filter = ("kind",)
-    search_fields = ("title", "note")
-    readonly_fields = (
-        "briefing",
-        "number",
-        "revision",
-        "kind",
-        "note",
-        "title",
-        "subject",
-        "schema_version",
-        "published_by",
-        "published_at",
-        "snapshot",
-    )
-    exclude = ("rendered_html",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

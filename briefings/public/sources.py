@@ -9,12 +9,11 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 
-from briefings.explore import PublicFilterView, attach_claim_segments
-from briefings.filters import ClaimFilter
 from briefings.models import PublishedReference
-from briefings.pagination import page_or_404
-
-from .filters import SourceFilter
+from briefings.public.explore import PublicFilterView, attach_claim_segments
+from briefings.public.filters import ClaimFilter
+from briefings.public.pagination import page_or_404
+from briefings.public.source_filters import SourceFilter
 
 
 class SourceListView(PublicFilterView):

@@ -14,8 +14,8 @@ from django.utils.cache import patch_cache_control
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import format_html
 
-from .models import Publication
-from .views import published_response
+from briefings.models import Publication
+from briefings.public.views import published_response
 
 # The site feed's length; a briefing's own feed lists all its publications.
 FEED_LENGTH = 50

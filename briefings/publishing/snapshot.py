@@ -7,10 +7,9 @@ public view of a publication reads it (or the HTML rendered from it).
 
 from django.template.loader import render_to_string
 
+from briefings.models import Publication, section_anchor
+from briefings.text.parsing import MARKER_RE, parse_body, parse_marker
 from sources.models import Reference
-
-from .models import Publication, section_anchor
-from .parsing import MARKER_RE, parse_body, parse_marker
 
 SCHEMA_ID = f"https://assay.example/schemas/briefing-snapshot/v{Publication.SCHEMA_VERSION}"
 

@@ -24,14 +24,14 @@ from django.urls import path, reverse
 from django.utils import dateformat, timezone
 from django.utils.timezone import template_localtime
 
+from briefings.admin.base import BriefingAdminBase
+from briefings.editing.history import latest_revision
+from briefings.editing.lock import StaleEdit, conflict_report, lock_briefing
+from briefings.editing.review_log import record_edit
+from briefings.models import Briefing, PreviewLink, Publication, ReviewEvent
+from briefings.publishing import previews, review
+from briefings.publishing.publish import PublishError, publication_problems
 from config.converters import INT64_MAX, bounded_int
-
-from . import review
-from .admin_base import BriefingAdminBase
-from .edit_lock import StaleEdit, conflict_report, lock_briefing
-from .models import Briefing, PreviewLink, Publication, ReviewEvent
-from .review_log import record_edit
-from .services import PublishError, latest_revision, publication_problems
 
 
 class EditVersionFormMixin(forms.Form):
@@ -322,7 +322,7 @@ class ReviewAdminMixin(BriefingAdminBase):
             default_days=settings.ASSAY_PREVIEW_LINK_DAYS,
         )
         if action == "create" and form.is_valid():
-            review.create_preview_link(
+            previews.create_preview_link(
                 briefing=briefing,
                 user=request.user,
                 label=form.cleaned_data["label"],
@@ -335,7 +335,7 @@ class ReviewAdminMixin(BriefingAdminBase):
             link = PreviewLink.objects.filter(briefing=briefing, pk=link_id).first() if link_id else None
             if link is None:
                 raise Http404("No such preview link for this briefing.")
-            review.revoke_preview_link(link=link, user=request.user)
+            previews.revoke_preview_link(link=link, user=request.user)
             messages.success(request, "Preview link revoked; it no longer opens.")
             return redirect("admin:briefings_briefing_previews", briefing.pk)
         now = timezone.now()
@@ -344,7 +344,7 @@ class ReviewAdminMixin(BriefingAdminBase):
             url = None
             if link.is_active(now):
                 url = request.build_absolute_uri(
-                    reverse("briefings:preview", args=[review.preview_token(link)])
+                    reverse("briefings:preview", args=[previews.preview_token(link)])
                 )
             links.append({"link": link, "url": url})
         context = self._context(request, briefing, f"Preview links for “{briefing}”", form=form, links=links)

@@ -23,17 +23,16 @@ from django.utils.timezone import template_localtime
 from reversion.errors import RevertError
 from reversion.models import Version
 
+from briefings.admin.base import BriefingAdminBase
+from briefings.admin.safety import SafeVersionAdminMixin
+from briefings.editing.history import publication_state, revision_states, stored_briefing_id, working_state
+from briefings.editing.lock import content_write
+from briefings.editing.review_log import record_edit
+from briefings.editing.working_copy import record_sections
+from briefings.models import Section, Briefing, Publication
+from briefings.text.compare import diff_states
 from config.converters import bounded_int
 from sources.models import Reference
-
-from .admin_base import BriefingAdminBase
-from .admin_safety import SafeVersionAdminMixin
-from .compare import diff_states
-from .edit_lock import content_write
-from .history import publication_state, revision_states, stored_briefing_id, working_state
-from .models import Assessment, Briefing, Publication
-from .review_log import record_edit
-from .services import record_sections
 
 HISTORY_PAGE_SIZE = 50
 RESTORE_ERRORS = (RevertError, DeserializationError, DatabaseError, ValidationError, ObjectDoesNotExist)
@@ -234,9 +233,9 @@ class HistoryAdminMixin(BriefingAdminBase, SafeVersionAdminMixin):
 
     def _restore(self, request, briefing, target):
         """Make the working copy equal to ``target`` as one new revision; False if it cannot be."""
-        types = ContentType.objects.get_for_models(Briefing, Assessment, Reference)
+        types = ContentType.objects.get_for_models(Briefing, Section, Reference)
         versions = Version.objects.filter(
-            revision_id=target.revision.pk, content_type__in=[types[Assessment], types[Reference]]
+            revision_id=target.revision.pk, content_type__in=[types[Section], types[Reference]]
         )
         # Only this briefing's rows: a revision may also hold partners or other objects.
         ours = [v for v in versions if stored_briefing_id(v) == str(briefing.pk)]
@@ -297,7 +296,7 @@ class HistoryAdminMixin(BriefingAdminBase, SafeVersionAdminMixin):
         Not with the partners or sources its revision also holds: those are
         shared, and may have been corrected since.
         """
-        types = ContentType.objects.get_for_models(Assessment, Reference)
+        types = ContentType.objects.get_for_models(Section, Reference)
         rows = Version.objects.filter(revision_id=version.revision_id, content_type__in=types.values())
         return [version] + [v for v in rows if stored_briefing_id(v) == version.object_id]
 
@@ -305,7 +304,7 @@ class HistoryAdminMixin(BriefingAdminBase, SafeVersionAdminMixin):
         """The last stored version of each section of this briefing that no longer exists."""
         briefing_versions = self._versions(briefing).values("revision_id")
         deleted = (
-            Version.objects.get_deleted(Assessment)
+            Version.objects.get_deleted(Section)
             .filter(revision_id__in=briefing_versions)
             .select_related("revision", "revision__user")
             .order_by("-pk")[:100]

@@ -16,8 +16,8 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.views.generic import ListView
 
-from .models import PublishedSection
-from .parsing import MARKER_RE
+from briefings.models import PublishedSection
+from briefings.text.parsing import MARKER_RE
 
 # Bounds the work one query can ask of the fallback.
 MAX_WORDS = 10

@@ -7,10 +7,10 @@ two publications never change, so neither does their difference.
 
 from django.shortcuts import get_object_or_404
 
-from .compare import diff_states
-from .history import publication_state
-from .models import Publication
-from .views import published
+from briefings.editing.history import publication_state
+from briefings.models import Publication
+from briefings.public.views import published
+from briefings.text.compare import diff_states
 
 
 def publication_compare(request, slug, a, b):

@@ -2,10 +2,9 @@
 
 import django_filters
 
-from briefings.filters import AnyYesNo, PublishedFilterSet
 from briefings.models import PublishedReference
-
-from .models import SourceKind
+from briefings.public.filters import AnyYesNo, PublishedFilterSet
+from sources.models import SourceKind
 
 
 def published_publishers():

@@ -29,9 +29,9 @@ from dataclasses import dataclass
 from django.db import transaction
 from reversion.models import Version
 
-from .compare import BriefingDiff, diff_states
-from .history import revision_state, working_state
-from .models import Briefing
+from briefings.editing.history import revision_state, working_state
+from briefings.models import Briefing
+from briefings.text.compare import BriefingDiff, diff_states
 
 
 class StaleEdit(Exception):

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 # Shared with the parser (pure Python as well): a citation here is exactly one it accepts.
-from .parsing import CITATION_RE
+from briefings.text.parsing import CITATION_RE
 
 # Anything in square brackets is one token (as in parsing.MARKER_RE), then
 # runs of whitespace, words (with inner apostrophes and hyphens), and single

@@ -9,8 +9,8 @@ import re
 from django.conf import settings
 from django.urls import reverse
 
-from .models import Publication
-from .parsing import MARKER_RE
+from briefings.models import Publication
+from briefings.text.parsing import MARKER_RE
 
 DESCRIPTION_LENGTH = 160
 

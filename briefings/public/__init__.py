@@ -1,0 +1,1 @@
+"""The public site: every page readers see, and the cache and validator helpers they share."""

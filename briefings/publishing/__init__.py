@@ -1,0 +1,1 @@
+"""Publishing: snapshot, the one publish function, the review state machine, preview links."""
