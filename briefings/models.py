@@ -24,12 +24,26 @@ class Partner(models.Model):
     name = models.CharField(max_length=200, unique=True, help_text="As readers know it, e.g. 'Russia'.")
     slug = models.SlugField(max_length=200, unique=True, help_text="Used in the partner page's URL.")
     description = models.TextField(blank=True, help_text="One or two sentences shown on the partner page.")
+    edit_version = models.PositiveIntegerField(
+        default=0,
+        editable=False,
+        help_text="Optimistic lock: raised by one on every save. A save that started from another "
+        "value is refused; see briefings/editing/lock.py.",
+    )
+
+    UNVERSIONED_FIELDS = ("edit_version",)
 
     class Meta:
         ordering = ("name",)
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        # Counts saves for the optimistic lock (briefings/editing/lock.py), checked under a row lock.
+        if not self._state.adding:
+            self.edit_version += 1
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("briefings:partner-detail", kwargs={"slug": self.slug})
@@ -66,13 +80,13 @@ class Briefing(models.Model):
         default=0,
         editable=False,
         help_text="Optimistic lock: raised by one on every write to the working copy's content. "
-        "A save that started from another value is refused; see briefings/edit_lock.py.",
+        "A save that started from another value is merged or refused; see briefings/editing/lock.py.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     # Not stored in revisions: it counts writes, and a revert must not wind it
-    # back (a stale form would then match again); see briefings/edit_lock.py.
+    # back (a stale form would then match again); see briefings/editing/lock.py.
     UNVERSIONED_FIELDS = ("edit_version",)
 
     class Meta:
@@ -111,6 +125,10 @@ class Section(models.Model):
     partners = models.ManyToManyField(
         Partner, blank=True, related_name="sections", help_text="Partners this section concerns."
     )
+
+    # Not stored in revisions: a revision's order of sections is RevisionContents.sections,
+    # so moving a section writes no copy of it.
+    UNVERSIONED_FIELDS = ("position",)
 
     class Meta:
         ordering = ("briefing", "position", "pk")
@@ -432,6 +450,7 @@ class ReviewEventKind(models.TextChoices):
     CHANGES_REQUESTED = "changes_requested", "Changes requested"
     APPROVED = "approved", "Approved and published"
     EDITED = "edited", "Edited (review state reset)"
+    PUBLISHED = "published", "Published by an operator"
 
 
 class ReviewEvent(models.Model):
@@ -501,7 +520,97 @@ class PreviewLink(models.Model):
         return self.revoked_at is None and self.expires_at > now
 
 
-# A briefing, its sections and its references are one revision.
-reversion.register(Partner)
-reversion.register(Section)
-reversion.register(Briefing, follow=("sections", "references"), exclude=Briefing.UNVERSIONED_FIELDS)
+class RevisionKind(models.TextChoices):
+    CREATED = "created", "Created"
+    EDITED = "edited", "Edited"
+    IMPORTED = "imported", "Imported"
+    RESTORED = "restored", "Restored"
+    RECOVERED = "recovered", "Recovered"
+
+
+class RevisionContents(models.Model):
+    """The whole working copy at one revision, so that the revision need store only what changed.
+
+    A revision of a briefing holds a django-reversion Version of the briefing
+    and of each section the write changed, nothing else. This row names every
+    section the working copy had then, in order, each with the revision that
+    holds its text as of then, and the reference list. Written with the
+    revision (``reversion.add_meta``) by briefings/editing/working_copy.py.
+    """
+
+    Kind = RevisionKind
+
+    revision = models.OneToOneField(
+        Revision, on_delete=models.CASCADE, primary_key=True, related_name="briefing_contents"
+    )
+    # Not a foreign key: the history of a deleted briefing stays, so it can be recovered.
+    briefing_id = models.BigIntegerField(help_text="The briefing this revision is of.")
+    number = models.PositiveIntegerField(help_text="1, 2, 3 … per briefing, as History shows it.")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    sections = models.JSONField(
+        help_text="[[section id, id of the revision holding its text (null: this one)], …] in order."
+    )
+    references = models.JSONField(help_text="[[number, source id], …] by number.")
+    base_revision_id = models.IntegerField(
+        null=True, blank=True, help_text="The revision the editor started from, when it was not the latest."
+    )
+
+    class Meta:
+        ordering = ("briefing_id", "number")
+        verbose_name_plural = "revision contents"
+        constraints = [
+            models.UniqueConstraint(fields=("briefing_id", "number"), name="revision_contents_unique_number"),
+            models.CheckConstraint(
+                condition=Q(kind__in=RevisionKind.values), name="revision_contents_kind_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Revision #{self.number} of briefing {self.briefing_id}"
+
+
+class SourceInHistory(models.Model):
+    """A source that some revision of a briefing cites.
+
+    PROTECT keeps it: a revision must stay restorable, so a source any of them
+    names cannot be deleted. The briefing is an id, not a foreign key, so the
+    protection outlives a deleted (and recoverable) briefing.
+    """
+
+    briefing_id = models.BigIntegerField()
+    source = models.ForeignKey("sources.Source", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = "use in a briefing's history"
+        verbose_name_plural = "uses in briefings' history"
+        constraints = [
+            models.UniqueConstraint(fields=("source", "briefing_id"), name="source_in_history_unique"),
+        ]
+
+    def __str__(self):
+        return f"named by revisions of briefing #{self.briefing_id}"
+
+
+class PartnerInHistory(models.Model):
+    """A partner that some revision of a briefing names; see SourceInHistory."""
+
+    briefing_id = models.BigIntegerField()
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = "use in a briefing's history"
+        verbose_name_plural = "uses in briefings' history"
+        constraints = [
+            models.UniqueConstraint(fields=("partner", "briefing_id"), name="partner_in_history_unique"),
+        ]
+
+    def __str__(self):
+        return f"named by revisions of briefing #{self.briefing_id}"
+
+
+# A briefing's revision holds the briefing and the sections that write changed
+# (briefings/editing/working_copy.py adds them by hand); RevisionContents says
+# what else the working copy held. References are part of RevisionContents.
+reversion.register(Partner, exclude=Partner.UNVERSIONED_FIELDS)
+reversion.register(Section, exclude=Section.UNVERSIONED_FIELDS)
+reversion.register(Briefing, exclude=Briefing.UNVERSIONED_FIELDS)

@@ -152,13 +152,21 @@ ASSAY_SITE_NAME = os.environ.get("ASSAY_SITE_NAME", "Assay")
 # Names the deployed release in public pages' ETags (e.g. a commit or image tag).
 # Empty: a hash of the code, templates and static files (briefings/release.py).
 ASSAY_RELEASE = os.environ.get("ASSAY_RELEASE", "")
-# When true, a reviewer may not approve a revision they made themselves.
-ASSAY_FORBID_SELF_APPROVAL = env_bool("ASSAY_FORBID_SELF_APPROVAL", False)
+# A reviewer may not approve changes they made themselves, nor publish a draft
+# nobody submitted for review, unless the operator allows it here.
+ASSAY_ALLOW_SELF_APPROVAL = env_bool("ASSAY_ALLOW_SELF_APPROVAL", False)
+ASSAY_ALLOW_UNSUBMITTED_PUBLISH = env_bool("ASSAY_ALLOW_UNSUBMITTED_PUBLISH", False)
 # Outside-reader preview links: the default lifetime, and the longest a reviewer may choose.
 ASSAY_PREVIEW_LINK_DAYS = env_int("ASSAY_PREVIEW_LINK_DAYS", 7)
 ASSAY_PREVIEW_LINK_MAX_DAYS = env_int("ASSAY_PREVIEW_LINK_MAX_DAYS", 30)
 
 LOGIN_URL = "admin:login"
+
+# A briefing's admin page posts a handful of fields per section and reference:
+# Django's default of 1,000 refuses a 200-section briefing. The limits still
+# bound what one request may ask the server to parse.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env_int("DATA_UPLOAD_MAX_NUMBER_FIELDS", 10_000)
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 20 * 1024 * 1024)
 
 # Production hardening, on whenever DEBUG is off.
 if not DEBUG:

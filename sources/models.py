@@ -58,8 +58,16 @@ class Source(models.Model):
         help_text="Set by the importer on placeholder sources. Clear it once the details are filled in.",
     )
     notes = models.TextField(blank=True, help_text="Internal notes; never shown to readers.")
+    edit_version = models.PositiveIntegerField(
+        default=0,
+        editable=False,
+        help_text="Optimistic lock: raised by one on every save; a save that started from another value is "
+        "refused.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    UNVERSIONED_FIELDS = ("edit_version",)
 
     class Meta:
         ordering = ("title", "pk")
@@ -75,6 +83,12 @@ class Source(models.Model):
 
     def __str__(self):
         return self.title
+
+    def save(self, *args, **kwargs):
+        # Counts saves for the optimistic lock (briefings/editing/lock.py), checked under a row lock.
+        if not self._state.adding:
+            self.edit_version += 1
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("sources:source-detail", kwargs={"pk": self.pk})
@@ -103,5 +117,6 @@ class Reference(models.Model):
         return f"[{self.number}] {self.source}"
 
 
-reversion.register(Source)
-reversion.register(Reference)
+# A briefing's reference list is recorded in its revisions' contents
+# (briefings.RevisionContents), not as versions of each Reference row.
+reversion.register(Source, exclude=Source.UNVERSIONED_FIELDS)

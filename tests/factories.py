@@ -2,13 +2,14 @@
 
 import itertools
 
-import reversion
 from django.contrib.auth.models import Group, User
 
-from briefings.editing.working_copy import record_sections
-from briefings.models import Section, Briefing, Partner
+from briefings.editing.draft import Draft, SectionDraft
+from briefings.editing.working_copy import write
+from briefings.models import Partner
 from briefings.publishing.publish import publish_briefing
-from sources.models import Reference, Source
+from briefings.text.parsing import MARKER_RE
+from sources.models import Source
 
 _counter = itertools.count(1)
 
@@ -33,6 +34,12 @@ def make_source(title=None, **fields):
     return Source.objects.create(title=title or f"Sample source {n}", **fields)
 
 
+def publisher():
+    """The account the tests' ``publish`` records when none is given: it may publish."""
+    user = User.objects.filter(username="test-publisher").first()
+    return user or User.objects.create_superuser(username="test-publisher", email="", password="unused-42")
+
+
 def make_briefing(
     *,
     title="Sample question: how do partners shape Estmark's water?",
@@ -43,7 +50,7 @@ def make_briefing(
     user=None,
     comment="Created by a test",
 ):
-    """A briefing with sections and references, saved as one revision.
+    """A briefing with sections and references, written as one revision by the one write path.
 
     ``sections`` is a list of ``(heading, body)`` or ``(heading, body, [partner names])``;
     the first is the executive summary. ``references`` maps numbers to sources
@@ -55,27 +62,28 @@ def make_briefing(
             ("Arden: the lender", "Arden lends money [1] [2].", ["Arden"]),
         ]
     slug = slug or f"sample-{next(_counter)}"
-    with reversion.create_revision():
-        briefing = Briefing.objects.create(title=title, slug=slug, subject=subject)
-        for position, spec in enumerate(sections):
-            heading, body, *rest = spec
-            section = Section.objects.create(
-                briefing=briefing, position=position, heading=heading, body=body
-            )
-            if rest:
-                section.partners.set([make_partner(name) for name in rest[0]])
-        if references is None:
-            from briefings.text.parsing import MARKER_RE
-
-            numbers = sorted({int(m.group(1)) for _, body, *_ in sections for m in MARKER_RE.finditer(body)})
-            references = {n: make_source() for n in numbers}
-        for number, source in references.items():
-            Reference.objects.create(briefing=briefing, number=number, source=source)
-        record_sections(briefing)
-        reversion.set_user(user)
-        reversion.set_comment(comment)
-    return briefing
+    drafts = []
+    for heading, body, *rest in sections:
+        partners = frozenset(make_partner(name).pk for name in rest[0]) if rest else frozenset()
+        drafts.append(SectionDraft(id=None, heading=heading, body=body, partners=partners))
+    if references is None:
+        numbers = sorted({int(m.group(1)) for _, body, *_ in sections for m in MARKER_RE.finditer(body)})
+        references = {n: make_source() for n in numbers}
+    draft = Draft(
+        title=title,
+        slug=slug,
+        subject=subject,
+        sections=tuple(drafts),
+        references=tuple((number, source.pk) for number, source in references.items()),
+    )
+    return write(draft=draft, user=user, comment=comment).briefing
 
 
-def publish(briefing, *, user=None, note="Sample publication note.", kind=None):
-    return publish_briefing(briefing=briefing, user=user, note=note, kind=kind)
+def publish(briefing, *, user=None, note="Sample publication note.", kind=None, force=True):
+    """Publish as an operator would, to build fixtures: no review step, and (``force``) even unchanged.
+
+    Tests of those rules call publish_briefing or the review page themselves.
+    """
+    return publish_briefing(
+        briefing=briefing, user=user or publisher(), note=note, kind=kind, operator=True, force=force
+    )

@@ -19,11 +19,11 @@ from html.parser import HTMLParser
 from urllib.parse import urlencode, urlsplit
 
 import pytest
-import reversion
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from briefings.editing.working_copy import record_sections
-from briefings.models import Section, Briefing, Partner, Publication
+from briefings.editing.draft import SectionDraft, current_draft
+from briefings.editing.working_copy import write
+from briefings.models import Briefing, Partner, Publication
 from briefings.publishing.snapshot import build_snapshot
 from sources.models import Reference, Source
 from tests.factories import make_briefing, make_source, publish
@@ -170,25 +170,31 @@ def local_path(url):
 
 def edit_without_publishing(briefing, new_partner_name):
     """Marker everywhere a reader could see it, saved as a revision but not published."""
-    with reversion.create_revision():
-        briefing.title = f"{briefing.title} {MARKED}"
-        briefing.subject = MARKED
-        briefing.status = Briefing.Status.DRAFT
-        briefing.save()
-        summary, section = list(briefing.sections.order_by("position"))[:2]
-        summary.body = f"{summary.body} {MARKED} is now cited [3]."
-        summary.save()
-        section.heading = f"Arden: {MARKED}"
-        section.save()
-        extra = Section.objects.create(
-            briefing=briefing, position=5, heading=f"{new_partner_name}: {MARKED}", body=f"{MARKED} [1]."
-        )
-        # The slug is kept marker-free so that a page echoing its own address is no false alarm.
-        partner = Partner.objects.create(name=f"{new_partner_name} {MARKED}", slug="new-partner")
-        extra.partners.set([partner])
-        new_source = make_source(f"{MARKED} report", publisher=MARKED, url="https://example.org/marked")
-        Reference.objects.create(briefing=briefing, number=3, source=new_source)
-        record_sections(briefing)
+    # The slug is kept marker-free so that a page echoing its own address is no false alarm.
+    partner = Partner.objects.create(name=f"{new_partner_name} {MARKED}", slug="new-partner")
+    new_source = make_source(f"{MARKED} report", publisher=MARKED, url="https://example.org/marked")
+    draft = current_draft(briefing)
+    summary, section, *rest = draft.sections
+    extra = SectionDraft(
+        id=None,
+        heading=f"{new_partner_name}: {MARKED}",
+        body=f"{MARKED} [1].",
+        partners=frozenset([partner.pk]),
+    )
+    draft = draft.replace(
+        title=f"{draft.title} {MARKED}",
+        subject=MARKED,
+        sections=(
+            summary.__class__(
+                summary.id, summary.heading, f"{summary.body} {MARKED} is now cited [3].", summary.partners
+            ),
+            section.__class__(section.id, f"Arden: {MARKED}", section.body, section.partners),
+            *rest,
+            extra,
+        ),
+        references=(*draft.references, (3, new_source.pk)),
+    )
+    write(draft=draft, briefing=briefing, user=None, comment="An unpublished edit")
     # A source the published text cites, corrected in place: shared, not yet republished.
     cited = Reference.objects.get(briefing=briefing, number=1).source
     cited.title = f"{MARKED} corrected title"

@@ -15,85 +15,20 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import dateformat, timezone
-from django.utils.timezone import template_localtime
+from django.utils import timezone
 
 from briefings.admin.base import BriefingAdminBase
 from briefings.editing.history import latest_revision
-from briefings.editing.lock import StaleEdit, conflict_report, lock_briefing
-from briefings.editing.review_log import record_edit
 from briefings.models import Briefing, PreviewLink, Publication, ReviewEvent
 from briefings.publishing import previews, review
-from briefings.publishing.publish import PublishError, publication_problems
+from briefings.publishing.publish import PublishError, publication_problems, publish_briefing
 from config.converters import INT64_MAX, bounded_int
-
-
-class EditVersionFormMixin(forms.Form):
-    """Carries the edit version a form started from, and refuses a stale save.
-
-    The check locks the briefing row inside the admin's save transaction, so
-    the save that follows cannot be overtaken.
-    """
-
-    base_edit_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
-    base_revision = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
-
-    conflict = None
-    locked_status = None
-    next_edit_version = None
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.fields["base_edit_version"].initial = self.instance.edit_version
-            self.fields["base_revision"].initial = getattr(latest_revision(self.instance), "pk", None)
-
-    def clean(self):
-        cleaned = super().clean()
-        if not self.instance.pk:
-            return cleaned
-        base = cleaned.get("base_edit_version")
-        if base is None:
-            raise ValidationError(
-                "This form is missing its edit version; reload the page before saving.", code="stale"
-            )
-        try:
-            current = lock_briefing(self.instance.pk)
-            if current.edit_version != base:
-                raise StaleEdit(current, base)
-        except StaleEdit as stale:
-            self._refuse(stale.current, cleaned.get("base_revision"))
-        self.locked_status = current.status
-        self.next_edit_version = current.edit_version + 1
-        return cleaned
-
-    def _refuse(self, current, base_revision_id):
-        self.conflict = conflict_report(current, base_revision_id=base_revision_id)
-        # The form is shown again with the editor's text; saving it after
-        # reading the changes applies it over what is saved now.
-        data = self.data.copy()
-        data[self.add_prefix("base_edit_version")] = current.edit_version
-        data[self.add_prefix("base_revision")] = getattr(latest_revision(current), "pk", "")
-        self.data = data
-        latest = self.conflict.revisions[0] if self.conflict.revisions else None
-        if latest is None:
-            who = "Someone else saved this briefing after you opened it"
-        else:
-            name = latest.user.get_username() if latest.user else "an unknown user"
-            when = dateformat.format(template_localtime(latest.date_created), "j M Y, H:i:s")
-            comment = f" (“{latest.comment}”)" if latest.comment else ""
-            who = f"{name} saved this briefing at {when}{comment} after you opened it"
-        raise ValidationError(
-            f"Not saved: {who}. Your text is still in the form below. Read their changes, "
-            "merge what you need, then save again.",
-            code="stale",
-        )
 
 
 class PublishForm(forms.Form):
@@ -106,7 +41,10 @@ class PublishForm(forms.Form):
         max_length=2000,
         help_text="Public change note: what changed, in a sentence readers will understand.",
     )
+    # What the reviewer saw: the working copy's edit version, the shared records it names, and when.
     edit_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    shared = forms.CharField(widget=forms.HiddenInput, required=False, max_length=100_000)
+    opened_at = forms.DateTimeField(widget=forms.HiddenInput, required=False)
 
 
 class SubmitForm(forms.Form):
@@ -149,20 +87,6 @@ class ReviewAdminMixin(BriefingAdminBase):
             path("<path:object_id>/previews/", view(self.previews_view), name="briefings_briefing_previews"),
         ]
         return urls + super().get_urls()
-
-    # The edit lock.
-
-    def get_fieldsets(self, request, obj=None):
-        # In a fieldset, not in one template, so every form built on this
-        # admin (change, revert, recover) carries them.
-        lock = (None, {"fields": ("base_edit_version", "base_revision"), "classes": ("hidden",)})
-        return [*super().get_fieldsets(request, obj), lock]
-
-    def save_model(self, request, obj, form, change):
-        obj.edit_version = form.next_edit_version if change else 1
-        super().save_model(request, obj, form, change)
-        if change:
-            record_edit(briefing_id=obj.pk, user=request.user, previous_status=form.locked_status)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         briefing = self.get_object(request, unquote(object_id))
@@ -254,7 +178,12 @@ class ReviewAdminMixin(BriefingAdminBase):
         first = not briefing.publications.exists()
         action = request.POST.get("action") if request.method == "POST" else None
         publish_form = PublishForm(
-            request.POST if action == "approve" else None, initial={"edit_version": briefing.edit_version}
+            request.POST if action == "approve" else None,
+            initial={
+                "edit_version": briefing.edit_version,
+                "shared": review.shared_records(briefing),
+                "opened_at": timezone.now(),
+            },
         )
         if first:
             publish_form.fields["kind"].choices = [(Publication.Kind.FIRST, "First publication")]
@@ -262,12 +191,14 @@ class ReviewAdminMixin(BriefingAdminBase):
         errors = []
         if action == "approve" and publish_form.is_valid():
             try:
-                publication = review.approve_and_publish(
+                publication = publish_briefing(
                     briefing=briefing,
                     user=request.user,
                     note=publish_form.cleaned_data["note"],
                     kind=publish_form.cleaned_data["kind"],
                     edit_version=publish_form.cleaned_data["edit_version"],
+                    shared_seen=publish_form.cleaned_data["shared"],
+                    seen_at=publish_form.cleaned_data["opened_at"],
                 )
             except review.ReviewError as refused:
                 errors = [str(refused)]
@@ -303,12 +234,20 @@ class ReviewAdminMixin(BriefingAdminBase):
             first=first,
             submission=submission if briefing.status == Briefing.Status.IN_REVIEW else None,
             revision=revision,
-            self_approval=review.self_approval_forbidden(briefing=briefing, user=request.user),
-            approvable=review.unpublished_changes(briefing),
+            blocked=self._why_not_publishable(briefing, request.user),
             in_review=briefing.status == Briefing.Status.IN_REVIEW,
             review_events=review.latest_events(briefing, limit=10),
         )
         return TemplateResponse(request, "admin/briefings/briefing/review.html", context)
+
+    @staticmethod
+    def _why_not_publishable(briefing, user):
+        """Why approving now would be refused (the publish door's own checks), or None."""
+        try:
+            review.check_can_publish(briefing=briefing, user=user)
+        except review.ReviewError as refused:
+            return str(refused)
+        return None
 
     def previews_view(self, request, object_id):
         """Create, list and revoke outside-reader preview links for one briefing."""

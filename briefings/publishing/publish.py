@@ -1,12 +1,11 @@
 """Publishing: the one door through which a working copy becomes a Publication."""
 
-import reversion
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from briefings.editing.history import latest_revision
-from briefings.editing.working_copy import record_sections
+from briefings.editing.working_copy import record_as_is
 from briefings.models import (
     Briefing,
     Claim,
@@ -16,7 +15,9 @@ from briefings.models import (
     PublishedPartner,
     PublishedReference,
     PublishedSection,
+    ReviewEvent,
 )
+from briefings.publishing import review
 from briefings.publishing.snapshot import build_snapshot, render_snapshot
 from briefings.text.parsing import heading_error, parse_body
 from sources.models import Reference
@@ -51,13 +52,46 @@ def publication_problems(briefing):
     return problems
 
 
-def publish_briefing(*, briefing, user, note, kind=None):
-    """Freeze the working copy into the next Publication and rebuild its claims."""
+def publish_briefing(
+    *,
+    briefing,
+    user,
+    note,
+    kind=None,
+    edit_version=None,
+    shared_seen=None,
+    seen_at=None,
+    operator=False,
+    force=False,
+):
+    """Freeze the working copy into the next Publication: the one door every publisher goes through.
+
+    A reviewer approving in the admin passes what they saw: ``edit_version``
+    (the working copy's), ``shared_seen`` (review.shared_records of the
+    sources and partners it names) and ``seen_at`` (when); publishing is refused if either moved on
+    since, and the review rules apply (briefings/publishing/review.py: a
+    submitted briefing, no self-approval, unless settings allow).
+
+    ``operator=True`` is the command line's door (``import_briefing
+    --publish``, ``load_sample``): no submission is needed, but the user is
+    recorded and must be allowed to publish. Both are refused when there is
+    nothing to publish, unless ``force``. Every publication writes a
+    ReviewEvent. Raises review.ReviewError or PublishError; writes nothing then.
+    """
     note = (note or "").strip()
     if not note:
         raise PublishError(["a public note is required: say what changed for readers"])
     with transaction.atomic():
         briefing = Briefing.objects.select_for_update().get(pk=briefing.pk)
+        review.check_can_publish(
+            briefing=briefing,
+            user=user,
+            edit_version=edit_version,
+            shared_seen=shared_seen,
+            seen_at=seen_at,
+            operator=operator,
+            force=force,
+        )
         problems = publication_problems(briefing)
         if problems:
             raise PublishError(problems)
@@ -71,11 +105,8 @@ def publish_briefing(*, briefing, user, note, kind=None):
             )
         revision = latest_revision(briefing)
         if revision is None:
-            with reversion.create_revision():
-                record_sections(briefing)
-                reversion.set_user(user)
-                reversion.set_comment("Recorded at publication")
-            revision = latest_revision(briefing)
+            # A working copy written outside the write path (bulk-loaded): record it first.
+            revision = record_as_is(briefing, user=user, comment="Recorded at publication").revision
         snapshot = build_snapshot(briefing)
         publication = Publication.objects.create(
             briefing=briefing,
@@ -93,6 +124,14 @@ def publish_briefing(*, briefing, user, note, kind=None):
         rebuild_derived(publication)
         # A state change, not an edit: no new revision.
         Briefing.objects.filter(pk=briefing.pk).update(status=Briefing.Status.PUBLISHED)
+        ReviewEvent.objects.create(
+            briefing=briefing,
+            kind=ReviewEvent.Kind.PUBLISHED if operator else ReviewEvent.Kind.APPROVED,
+            user=user,
+            message=publication.note,
+            revision=revision,
+            publication=publication,
+        )
     return publication
 
 

@@ -1,4 +1,4 @@
-"""Review before publishing: submit, request changes, approve and publish.
+"""The review state machine: submit, request changes, and the rules an approval must pass.
 
 ``Briefing.status`` is the current state; every step is also a ReviewEvent
 row (who, when, their words, the revision concerned), so the history of a
@@ -8,6 +8,10 @@ review survives the state moving on:
       ▲   ◀─changes requested─┘                 │
       └──────────── any content edit ◀──────────┘
 
+The edit arrow is taken by the one write path (briefings/editing/working_copy.py),
+and the approve arrow by the one publish function
+(briefings/publishing/publish.py), which asks ``check_can_publish`` first.
+
 Whether there is anything to submit or approve is not read from the status
 but from the text: the working copy, as readers would see it, against the
 live publication (``unpublished_changes``). Sources and partners are shared
@@ -15,24 +19,23 @@ rows that change without touching any briefing's status, and a corrected
 source must still reach readers through review.
 
 Editors (change_briefing) may submit; reviewers (publish_briefing) may
-request changes and approve. An approval publishes through
-``services.publish_briefing`` in the same transaction. Review steps change
-the state only, never the content, so they do not raise ``edit_version``.
-
-With ``settings.ASSAY_FORBID_SELF_APPROVAL`` a reviewer may not approve when
-they made any change that approving would publish (``self_approval_forbidden``);
-this binds superusers too.
+request changes and approve. An approval needs a submission
+(``ASSAY_ALLOW_UNSUBMITTED_PUBLISH`` lifts that), and a reviewer may not
+approve changes they made themselves (``ASSAY_ALLOW_SELF_APPROVAL`` lifts
+that); both bind superusers too. Review steps change the state only, never
+the content, so they do not raise ``edit_version``.
 """
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Q
+from django.utils import dateformat
+from django.utils.timezone import template_localtime
 from reversion.models import Version
 
-from briefings.editing.history import latest_revision, publication_state, working_state
-from briefings.models import Briefing, Partner, ReviewEvent
-from briefings.publishing.publish import publish_briefing
+from briefings.editing.history import latest_revision, publication_state, stored_fields, working_state
+from briefings.models import Briefing, Partner, ReviewEvent, RevisionContents
 from briefings.text.compare import diff_states
 from sources.models import Reference, Source
 
@@ -55,7 +58,7 @@ def submittable(briefing):
     return briefing.status != Status.IN_REVIEW and unpublished_changes(briefing)
 
 
-def _nothing_to_publish(briefing):
+def nothing_to_publish(briefing):
     return ReviewError(f"“{briefing}” has no changes since its last publication.")
 
 
@@ -64,7 +67,7 @@ def can_submit(user):
 
 
 def can_review(user):
-    return user.is_active and user.has_perm("briefings.publish_briefing")
+    return user is not None and user.is_active and user.has_perm("briefings.publish_briefing")
 
 
 def _locked(briefing):
@@ -88,7 +91,7 @@ def submit_for_review(*, briefing, user, message):
         if briefing.status == Status.IN_REVIEW:
             raise ReviewError(f"“{briefing}” is already in review.")
         if not unpublished_changes(briefing):
-            raise _nothing_to_publish(briefing)
+            raise nothing_to_publish(briefing)
         Briefing.objects.filter(pk=briefing.pk).update(status=Status.IN_REVIEW)
         return ReviewEvent.objects.create(
             briefing=briefing,
@@ -118,17 +121,83 @@ def request_changes(*, briefing, user, comment):
         )
 
 
+def _named_records(briefing):
+    """The sources the working copy's reference list points to, and the partners its sections name."""
+    sources = Source.objects.filter(pk__in=Reference.objects.filter(briefing=briefing).values("source_id"))
+    partners = Partner.objects.filter(sections__briefing=briefing).distinct()
+    return list(sources), list(partners)
+
+
+def shared_records(briefing):
+    """A token naming each source and partner the working copy names, at its edit version.
+
+    The review page carries it; approving compares it with the records as they
+    stand, so a source corrected after the reviewer read the page is not
+    published unread.
+    """
+    sources, partners = _named_records(briefing)
+    entries = [f"source:{s.pk}:{s.edit_version}" for s in sources]
+    entries += [f"partner:{p.pk}:{p.edit_version}" for p in partners]
+    return ",".join(sorted(entries))
+
+
+SHOWN_FIELDS = {
+    Source: ("title", "publisher", "url", "published_on", "kind", "reliability", "details_pending"),
+    Partner: ("name", "slug", "description"),
+}
+
+
+def _describe_change(record, seen_at):
+    """What changed in a shared record since ``seen_at``: who, and each shown field before → after."""
+    versions = Version.objects.get_for_object(record).select_related("revision__user")
+    before = versions.filter(revision__date_created__lte=seen_at).first() if seen_at else None
+    after = versions.first()
+    label = f"{record._meta.verbose_name} “{record}”"
+    who = ""
+    if after is not None and (before is None or after.pk != before.pk):
+        name = after.revision.user.get_username() if after.revision.user else "an unknown user"
+        when = dateformat.format(template_localtime(after.revision.date_created), "j M Y, H:i")
+        who = f" by {name} at {when}"
+    changes = []
+    old = stored_fields(before.format, before.serialized_data) if before else None
+    if old is not None:
+        for name in SHOWN_FIELDS[type(record)]:
+            now = getattr(record, name)
+            now = now.isoformat() if hasattr(now, "isoformat") else now
+            if old.get(name) != now:
+                changes.append(f"{name} “{old.get(name)}” → “{now}”")
+    return f"{label} was changed{who}" + (f" ({'; '.join(changes)})" if changes else "")
+
+
+def shared_changes(briefing, seen, *, seen_at=None):
+    """Descriptions of the sources and partners that changed since the token ``seen`` was taken."""
+    if seen is None:
+        return []
+    then = {}
+    for entry in filter(None, seen.split(",")):
+        kind, _, rest = entry.partition(":")
+        pk, _, version = rest.partition(":")
+        then[(kind, pk)] = version
+    sources, partners = _named_records(briefing)
+    changed = []
+    for kind, records in (("source", sources), ("partner", partners)):
+        for record in records:
+            if then.get((kind, str(record.pk))) != str(record.edit_version):
+                changed.append(_describe_change(record, seen_at))
+    return changed
+
+
 def self_approval_forbidden(*, briefing, user):
-    """True when the setting is on and ``user`` made any of the changes that would be published.
+    """True unless allowed by settings, when ``user`` made any of the changes that would be published.
 
     That is any revision of the briefing since its last publication (every
     one, if it was never published), and any revision since then of a source
     it cites or a partner it names: a correction of those is published too.
     """
-    if not settings.ASSAY_FORBID_SELF_APPROVAL:
+    if settings.ASSAY_ALLOW_SELF_APPROVAL:
         return False
     live = briefing.publications.order_by("-number").first()
-    own = Version.objects.get_for_object(briefing)
+    own = RevisionContents.objects.filter(briefing_id=briefing.pk)
     if live is not None and live.revision_id is not None:
         own = own.filter(revision_id__gt=live.revision_id)
     types = ContentType.objects.get_for_models(Source, Partner)
@@ -145,37 +214,44 @@ def self_approval_forbidden(*, briefing, user):
     return own.filter(revision__user=user).exists() or shared.filter(revision__user=user).exists()
 
 
-def approve_and_publish(*, briefing, user, note, kind=None, edit_version=None):
-    """Approve the working copy and publish it as the next publication.
+def check_can_publish(
+    *, briefing, user, edit_version=None, shared_seen=None, seen_at=None, operator=False, force=False
+):
+    """Raise ReviewError unless ``user`` may publish the locked ``briefing`` now.
 
-    ``edit_version`` is the value the reviewer saw; if the working copy has
-    been edited since, the approval is refused rather than publishing text
-    the reviewer has not read. Raises ReviewError or services.PublishError.
+    There must be something to publish (unless ``force``). For the command
+    line (``operator``) only that and the permission are checked: an operator
+    publishes on purpose, and the ReviewEvent says so.
     """
     if not can_review(user):
-        raise ReviewError("Only reviewers may approve and publish.")
-    with transaction.atomic():
-        briefing = _locked(briefing)
-        if not unpublished_changes(briefing):
-            raise _nothing_to_publish(briefing)
-        if edit_version is not None and briefing.edit_version != edit_version:
-            raise ReviewError(f"“{briefing}” was edited after you opened it. Compare again before approving.")
-        if self_approval_forbidden(briefing=briefing, user=user):
-            raise ReviewError(
-                "You made changes to this briefing since it was last published; "
-                "another reviewer must approve it."
-            )
-        revision = latest_revision(briefing)
-        publication = publish_briefing(briefing=briefing, user=user, note=note, kind=kind)
-        ReviewEvent.objects.create(
-            briefing=briefing,
-            kind=ReviewEvent.Kind.APPROVED,
-            user=user,
-            message=publication.note,
-            revision=revision,
-            publication=publication,
+        raise ReviewError(
+            "Only reviewers may publish."
+            if user is not None
+            else "Publishing needs a user with the publish permission (pass --user)."
         )
-    return publication
+    if not force and not unpublished_changes(briefing):
+        raise nothing_to_publish(briefing)
+    if operator:
+        return
+    if briefing.status != Status.IN_REVIEW and not settings.ASSAY_ALLOW_UNSUBMITTED_PUBLISH:
+        state = briefing.get_status_display().lower()
+        raise ReviewError(
+            f"“{briefing}” has not been submitted for review (it is {state}). An editor must submit it first."
+        )
+    if edit_version is not None and briefing.edit_version != edit_version:
+        raise ReviewError(f"“{briefing}” was edited after you opened it. Compare again before approving.")
+    changed = shared_changes(briefing, shared_seen, seen_at=seen_at)
+    if changed:
+        raise ReviewError(
+            "Not published: since you opened this page, "
+            + "; ".join(changed)
+            + ". Read the changes, then approve again."
+        )
+    if self_approval_forbidden(briefing=briefing, user=user):
+        raise ReviewError(
+            "You made changes to this briefing (or to a source or partner it names) since it was last "
+            "published; another reviewer must approve it."
+        )
 
 
 def latest_events(briefing, limit=5):

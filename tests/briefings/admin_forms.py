@@ -30,3 +30,12 @@ def change_form_data(client, briefing, response=None):
 
 def section_key(data, index, field="body"):
     return f"sections-{index}-{field}"
+
+
+def approval(briefing):
+    """What the review page's approve form carries: what the reviewer saw of the briefing, now."""
+    from briefings.models import Briefing
+    from briefings.publishing.review import shared_records
+
+    briefing = Briefing.objects.get(pk=briefing.pk)
+    return {"edit_version": briefing.edit_version, "shared": shared_records(briefing)}

@@ -5,7 +5,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 from reversion.models import Revision, Version
 
-from briefings.models import Section, Briefing, Partner
+from briefings.models import Briefing, Partner, Section
 from sources.models import Reference, Source
 from tests.factories import make_briefing, make_partner, make_user
 
@@ -94,13 +94,17 @@ def test_one_save_is_one_revision_with_the_new_partners(client, editor, briefing
     )
     assert sorted(version.field_dict["partners"]) == sorted([belmont.pk, corvia.pk])
     assert version.field_dict["body"] == "Arden lends less now [1] [2]."
-    # The revision covers the whole briefing: every section and reference.
+    # The revision stores what changed: the briefing and that one section. Its contents row
+    # names the rest: every section in order, and the reference list.
     models = {(v.content_type.model, v.object_id) for v in revision.version_set.all()}
-    for s in briefing.sections.all():
-        assert ("section", str(s.pk)) in models
-    for ref in briefing.references.all():
-        assert ("reference", str(ref.pk)) in models
-    assert ("briefing", str(briefing.pk)) in models
+    assert models == {("briefing", str(briefing.pk)), ("section", str(section.pk))}
+    contents = revision.briefing_contents
+    assert [sid for sid, _ in contents.sections] == list(
+        briefing.sections.order_by("position").values_list("pk", flat=True)
+    )
+    assert sorted(map(tuple, contents.references)) == sorted(
+        briefing.references.values_list("number", "source_id")
+    )
     briefing.refresh_from_db()
     assert briefing.title == "Sample question, revised?"
     assert briefing.status == Briefing.Status.DRAFT
@@ -174,6 +178,7 @@ def test_sections_are_reordered_by_position(client, editor, briefing):
 
 def test_history_lists_revisions(client, editor, briefing):
     data = form_data(client.get(change_url(briefing)))
+    data["subject"] = "Estmark, revised"
     data["change_note"] = "A second revision"
     client.post(change_url(briefing), data)
     response = client.get(reverse("admin:briefings_briefing_history", args=[briefing.pk]))

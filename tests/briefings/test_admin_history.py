@@ -3,13 +3,12 @@
 import json
 
 import pytest
-import reversion
 from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.urls import reverse
 from reversion.models import Version
 
-from briefings.models import Section, Briefing
+from briefings.models import Briefing, RevisionContents, Section
 from sources.models import Reference
 from tests.briefings.history_helpers import latest_revision_id, revise, revision_ids, section, set_body
 from tests.factories import make_briefing, make_source, make_user, publish
@@ -31,13 +30,21 @@ def history_url(briefing, **params):
     return url + ("?" + "&".join(f"{k}={v}" for k, v in params.items()) if params else "")
 
 
+def number(key):
+    """A revision as History names it (#N), from its reversion id; other keys as they are."""
+    if isinstance(key, int):
+        return RevisionContents.objects.get(revision_id=key).number
+    return key
+
+
 def compare_url(briefing, old, new, **params):
+    old, new = number(old), number(new)
     query = "&".join(f"{k}={v}" for k, v in {"from": old, "to": new, **params}.items())
     return reverse("admin:briefings_briefing_compare", args=[briefing.pk]) + "?" + query
 
 
 def revert_url(briefing, revision_id):
-    return reverse("admin:briefings_briefing_revert", args=[briefing.pk, revision_id])
+    return reverse("admin:briefings_briefing_revert", args=[briefing.pk, number(revision_id)])
 
 
 @pytest.fixture
@@ -187,11 +194,13 @@ def test_compare_shows_citations_re_pointed_and_reference_changes(admin_client):
     before = latest_revision_id(briefing)
     replacement = make_source("A different source")
 
+    seventh = make_source("Seventh source")
+
     def change(b):
         ref = Reference.objects.get(briefing=b, number=2)
         ref.source = replacement
         ref.save()
-        Reference.objects.create(briefing=b, number=7, source=make_source("Seventh source"))
+        Reference.objects.create(briefing=b, number=7, source=seventh)
         set_body(0, "The sample summary is cited [7]. It has a second claim [2].")(b)
 
     after = revise(briefing, change)
@@ -204,8 +213,8 @@ def test_compare_shows_citations_re_pointed_and_reference_changes(admin_client):
 
 def test_compare_refuses_revisions_of_another_briefing_and_bad_parameters(history, admin_client):
     other = make_briefing()
-    other_revision = revision_ids(other)[0]
-    assert admin_client.get(compare_url(history, other_revision, "working")).status_code == 404
+    beyond = len(revision_ids(history)) + len(revision_ids(other)) + 1
+    assert admin_client.get(compare_url(history, str(beyond), "working")).status_code == 404
     assert admin_client.get(compare_url(history, "yesterday", "working")).status_code == 404
     assert admin_client.get(compare_url(other, "live", "working")).status_code == 404  # never published
 
@@ -257,46 +266,34 @@ def test_a_revision_that_no_longer_fits_the_models_shows_but_cannot_be_restored(
     assert len(revision_ids(history)) == 3
 
 
+def deleted_section_id(briefing, heading):
+    """The id a deleted section had, from the revision that last held it."""
+    for contents in RevisionContents.objects.filter(briefing_id=briefing.pk).order_by("-number"):
+        for section_id, _ in contents.sections:
+            if not Section.objects.filter(pk=section_id).exists():
+                return section_id
+    raise AssertionError(f"no deleted section {heading!r}")
+
+
 def test_a_deleted_section_can_be_recovered_as_a_new_revision(history):
     reviewer = client_for(make_user(group="Reviewers"))
     url = reverse("admin:briefings_briefing_recover_sections", args=[history.pk])
     page = reviewer.get(url).content.decode()
     assert "Brill: the builder" in page
-    version = Version.objects.get_deleted(Section).get()
-    response = reviewer.post(url, {"version": version.pk})
+    section_id = deleted_section_id(history, "Brill: the builder")
+    response = reviewer.post(url, {"section": section_id})
     assert response.status_code == 302
-    assert Section.objects.filter(briefing=history, heading="Brill: the builder").exists()
+    recovered = Section.objects.get(briefing=history, heading="Brill: the builder")
+    assert recovered.pk == section_id  # its history follows it
+    assert recovered.position == 2
     assert len(revision_ids(history)) == 4
-    assert reviewer.post(url, {"version": version.pk}).status_code == 404  # no longer deleted
-
-
-def form_data(response):
-    """The POST data a browser would send for an admin change form as rendered."""
-    data = {}
-    form = response.context["adminform"].form
-    for name, field in form.fields.items():
-        value = form.initial.get(name, field.initial)
-        if value is not None:
-            data[name] = value
-    for inline in response.context["inline_admin_formsets"]:
-        formset = inline.formset
-        for key, value in formset.management_form.initial.items():
-            data[f"{formset.prefix}-{key}"] = value
-        for sub in formset.forms:
-            for name in sub.fields:
-                value = sub[name].value()
-                if isinstance(value, list):
-                    value = [getattr(v, "pk", v) for v in value]
-                if value is not None:
-                    data[sub.add_prefix(name)] = value
-    return data
+    assert reviewer.post(url, {"section": section_id}).status_code == 404  # no longer deleted
 
 
 def test_a_deleted_briefing_can_be_recovered_by_a_reviewer():
     briefing = make_briefing(title="A briefing to delete")
     pk = briefing.pk
-    with reversion.create_revision():
-        briefing.delete()
+    briefing.delete()
     reviewer = client_for(make_user(group="Reviewers"))
     listing = reviewer.get(reverse("admin:briefings_briefing_recoverlist")).content.decode()
     assert "A briefing to delete" in listing
@@ -306,11 +303,29 @@ def test_a_deleted_briefing_can_be_recovered_by_a_reviewer():
     assert client_for(None).get(url).status_code == 302
     form = reviewer.get(url)
     assert form.status_code == 200
-    assert not Briefing.objects.filter(pk=pk).exists()  # showing the form recovers nothing
-    response = reviewer.post(url, form_data(form))
-    assert response.status_code == 302
+    assert "Recover this briefing" in form.content.decode()
+    assert not Briefing.objects.filter(pk=pk).exists()  # showing the page recovers nothing
+    response = reviewer.post(url, follow=True)
+    assert "Recovered “A briefing to delete”" in response.content.decode()
     recovered = Briefing.objects.get(pk=pk)
     assert recovered.sections.count() == 2
+    assert recovered.references.count() == 2
+    assert len(revision_ids(recovered)) == 2
+    # Recovering again is refused with a message, not a server error.
+    assert reviewer.post(url).status_code == 404
+
+
+def test_recovering_a_briefing_whose_address_is_taken_says_so_and_restores_nothing():
+    briefing = make_briefing(title="A briefing to delete", slug="taken-later")
+    briefing.delete()
+    make_briefing(title="Its successor", slug="taken-later")
+    reviewer = client_for(make_user(group="Reviewers"))
+    version = Version.objects.get_deleted(Briefing).get()
+    response = reviewer.post(reverse("admin:briefings_briefing_recover", args=[version.pk]), follow=True)
+    page = response.content.decode()
+    assert "Could not recover" in page and "/briefings/taken-later/" in page
+    assert "Recovered" not in page
+    assert Briefing.objects.filter(slug="taken-later").get().title == "Its successor"
 
 
 def test_what_an_editor_typed_is_escaped_in_history_compare_and_revision_views(admin_client):
@@ -360,23 +375,19 @@ def test_restoring_and_recovering_a_section_are_recorded_as_edits_in_the_review_
 
     user = make_user(group="Reviewers")
     reviewer = client_for(user)
-    assert Briefing.objects.get(pk=history.pk).status == Briefing.Status.PUBLISHED
+    Briefing.objects.filter(pk=history.pk).update(status=Briefing.Status.IN_REVIEW)
+    before = ReviewEvent.objects.filter(briefing=history).count()
     assert reviewer.post(revert_url(history, revision_ids(history)[0])).status_code == 302
-    event = ReviewEvent.objects.get(briefing=history)
-    assert (event.kind, event.user, event.message) == (
-        ReviewEvent.Kind.EDITED,
-        user,
-        "Was published.",
-    )
+    event = ReviewEvent.objects.filter(briefing=history).first()
+    assert ReviewEvent.objects.filter(briefing=history).count() == before + 1
+    assert (event.kind, event.user, event.message) == (ReviewEvent.Kind.EDITED, user, "Was awaiting review.")
+    assert event.revision_id == revision_ids(history)[-1]
     assert Briefing.objects.get(pk=history.pk).status == Briefing.Status.DRAFT
 
-    Briefing.objects.filter(pk=history.pk).update(status=Briefing.Status.IN_REVIEW)
     revise(history, lambda b: section(b, 2).delete(), comment="Drop Brill again")
-    Briefing.objects.filter(pk=history.pk).update(status=Briefing.Status.IN_REVIEW)
-    version = Version.objects.get_deleted(Section).get()
+    Briefing.objects.filter(pk=history.pk).update(status=Briefing.Status.CHANGES_REQUESTED)
     url = reverse("admin:briefings_briefing_recover_sections", args=[history.pk])
-    assert reviewer.post(url, {"version": version.pk}).status_code == 302
+    assert reviewer.post(url, {"section": deleted_section_id(history, "Brill")}).status_code == 302
     latest = ReviewEvent.objects.filter(briefing=history).first()
-    assert ReviewEvent.objects.filter(briefing=history).count() == 2
-    assert (latest.kind, latest.message) == (ReviewEvent.Kind.EDITED, "Was awaiting review.")
+    assert (latest.kind, latest.message) == (ReviewEvent.Kind.EDITED, "Was changes requested.")
     assert Briefing.objects.get(pk=history.pk).status == Briefing.Status.DRAFT

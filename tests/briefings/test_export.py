@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from briefings.models import Section, Briefing
+from briefings.models import Briefing, Section
 from tests.factories import make_briefing, publish
 
 pytestmark = pytest.mark.django_db

@@ -4,10 +4,11 @@ import json
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import ProtectedError
 from reversion.models import Version
 
 from briefings.editing.history import publication_state, revision_state, revision_states, working_state
-from briefings.models import Section
+from briefings.models import Partner, Section
 from briefings.text.compare import diff_states
 from sources.models import Reference
 from tests.briefings.history_helpers import revise, revision_ids, section, set_body
@@ -21,7 +22,7 @@ def test_a_revision_state_equals_the_working_copy_it_recorded():
     (revision_id,) = revision_ids(briefing)
     state = revision_state(briefing.pk, revision_id)
     assert not diff_states(state, working_state(briefing)).changed
-    assert state["sections"][1]["partners"] == [{"slug": "arden", "name": "Arden"}]
+    assert [(p["slug"], p["name"]) for p in state["sections"][1]["partners"]] == [("arden", "Arden")]
     assert [r["number"] for r in state["references"]] == [1, 2]
     assert state["notes"] == [] and state["restorable"]
 
@@ -78,21 +79,30 @@ def test_a_publication_state_is_its_snapshot_not_the_working_copy():
     assert working_state(briefing)["sections"][0]["body"] == "A later draft summary [1]."
 
 
-def test_a_revision_citing_a_source_deleted_since_shows_but_cannot_be_restored():
+def test_a_source_an_old_revision_cites_cannot_be_deleted_so_the_revision_stays_restorable():
     briefing = make_briefing()
     first = revision_ids(briefing)[0]
     old_source = Reference.objects.get(briefing=briefing, number=2).source
+    replacement = make_source("Its replacement")
 
     def repoint(b):
-        Reference.objects.filter(briefing=b, number=2).update(source=make_source("Its replacement"))
+        Reference.objects.filter(briefing=b, number=2).update(source=replacement)
 
     revise(briefing, repoint)
-    old_pk = old_source.pk
-    old_source.delete()
+    with pytest.raises(ProtectedError):
+        old_source.delete()
     state = revision_state(briefing.pk, first)
-    assert state["references"][1]["source"]["title"] == f"Source #{old_pk} (deleted)"
-    assert not state["restorable"]
-    assert any("deleted since" in note for note in state["notes"])
+    assert state["references"][1]["source"]["id"] == old_source.pk
+    assert state["restorable"]
+
+
+def test_a_partner_an_old_revision_names_cannot_be_deleted():
+    briefing = make_briefing()
+    arden = Partner.objects.get(name="Arden")
+    revise(briefing, lambda b: b.sections.get(position=1).partners.clear())
+    assert not arden.sections.exists()
+    with pytest.raises(ProtectedError):
+        arden.delete()
 
 
 def test_a_revision_lacking_only_fields_with_defaults_can_still_be_restored():

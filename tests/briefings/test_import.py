@@ -4,12 +4,16 @@ from io import StringIO
 
 import pytest
 from django.apps import apps
+from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from reversion.models import Revision
 
-from briefings.models import Section, Briefing, Partner
+from briefings.editing.draft import current_draft
+from briefings.editing.working_copy import write as write_draft
+from briefings.models import Briefing, Partner, ReviewEvent, Section
 from sources.models import Reference, Source
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -90,16 +94,12 @@ def test_imports_a_sample_and_warns_about_an_uncited_sentence(tmp_path):
     assert revision.comment == "Imported (new briefing)"
 
 
-def test_reimport_is_one_new_revision_and_duplicates_nothing(tmp_path, seed_text):
+def test_reimporting_the_same_file_changes_nothing_and_writes_no_revision(tmp_path, seed_text):
     run_import(seed_text, "--slug", "venezuela")
     before = model_counts()
-    revisions = Revision.objects.count()
     out, _ = run_import(seed_text, "--slug", "venezuela")
-    assert "Updated" in out
-    assert Revision.objects.count() == revisions + 1
-    after = model_counts()
-    changed = {label for label in after if after[label] != before[label]}
-    assert changed == {"reversion.Revision", "reversion.Version"}
+    assert "Nothing changed" in out
+    assert model_counts() == before
     assert Section.objects.count() == 6
     assert Reference.objects.count() == 12
     assert Source.objects.count() == 12
@@ -275,12 +275,66 @@ def test_a_title_that_gives_no_slug_asks_for_one(tmp_path):
     assert Briefing.objects.get(slug="kto").title == "Кто?"
 
 
-def test_import_with_publish_imports_and_publishes(tmp_path):
-    out, _ = run_import(write(tmp_path, SAMPLE), "--slug", "estmark", "--publish", "--note", "First.")
+def publishing_args(note):
+    if not User.objects.filter(username="rhea").exists():
+        make_user(username="rhea", group="Reviewers")
+    return ("--publish", "--note", note, "--user", "rhea")
+
+
+def test_import_with_publish_imports_and_publishes_through_the_one_door(tmp_path):
+    out, _ = run_import(write(tmp_path, SAMPLE), "--slug", "estmark", *publishing_args("First."))
     assert "Published as version 1." in out
     briefing = Briefing.objects.get(slug="estmark")
     assert briefing.status == Briefing.Status.PUBLISHED
-    assert list(briefing.publications.values_list("number", "note")) == [(1, "First.")]
+    publication = briefing.publications.get()
+    assert (publication.number, publication.note, publication.published_by.username) == (1, "First.", "rhea")
+    # Recorded in the review history, as an operator's publication.
+    event = ReviewEvent.objects.get(briefing=briefing)
+    assert (event.kind, event.user.username, event.publication) == (
+        ReviewEvent.Kind.PUBLISHED,
+        "rhea",
+        publication,
+    )
+
+
+def test_publishing_from_the_command_line_needs_a_user_who_may_publish(tmp_path):
+    path = write(tmp_path, SAMPLE)
+    with pytest.raises(CommandError, match="--publish needs --user NAME"):
+        run_import(path, "--slug", "estmark", "--publish", "--note", "First.")
+    make_user(username="edith", group="Editors")
+    with pytest.raises(CommandError, match="Only reviewers may publish"):
+        run_import(path, "--slug", "estmark", "--publish", "--note", "First.", "--user", "edith")
+    assert not Briefing.objects.exists()
+
+
+def test_publishing_an_unchanged_briefing_from_the_command_line_is_refused_unless_forced(tmp_path):
+    path = write(tmp_path, SAMPLE)
+    run_import(path, "--slug", "estmark", *publishing_args("First."))
+    with pytest.raises(CommandError, match="no changes since its last publication"):
+        run_import(path, "--slug", "estmark", *publishing_args("Again."))
+    out, _ = run_import(path, "--slug", "estmark", *publishing_args("Re-rendered."), "--force")
+    assert "Published as version 2." in out
+
+
+def test_reimporting_over_a_later_admin_save_is_refused_unless_forced(tmp_path):
+    path = write(tmp_path, SAMPLE)
+    run_import(path, "--slug", "estmark")
+    briefing = Briefing.objects.get(slug="estmark")
+    editor = make_user(username="amira", group="Editors")
+    draft = current_draft(briefing)
+    write_draft(
+        draft=draft.replace(subject="Edited in the admin"), briefing=briefing, user=editor, comment="Mine"
+    )
+    before = model_counts()
+    edited = SAMPLE.replace("Arden refinanced the debt [1].", "Arden forgave the debt [1].")
+    with pytest.raises(CommandError) as caught:
+        run_import(write(tmp_path, edited, "older.txt"), "--slug", "estmark")
+    message = str(caught.value)
+    assert "changed after its last import: revision #2 (edited by amira" in message
+    assert "“Mine”" in message and "--force" in message
+    assert model_counts() == before
+    run_import(write(tmp_path, edited, "older.txt"), "--slug", "estmark", "--force")
+    assert Briefing.objects.get(slug="estmark").sections.get(position=1).body.startswith("Arden forgave")
 
 
 @pytest.mark.parametrize("existing", [False, True], ids=["new", "existing"])
@@ -295,9 +349,10 @@ def test_a_refused_publish_rolls_back_the_import(tmp_path, monkeypatch, existing
         run_import(write(tmp_path, SAMPLE, "good.txt"), "--slug", "estmark")
     monkeypatch.setattr(publishing, "publication_problems", lambda briefing: ["§1 “Arden”: a new rule"])
     edited = SAMPLE.replace("Arden refinanced the debt [1].", "Arden forgave the debt [4].")
+    args = publishing_args("Update.")
     before = model_counts()
     with pytest.raises(CommandError) as caught:
-        run_import(write(tmp_path, edited), "--slug", "estmark", "--publish", "--note", "Update.")
+        run_import(write(tmp_path, edited), "--slug", "estmark", *args)
     assert caught.value.returncode != 0
     assert "cannot publish, nothing was written: §1 “Arden”: a new rule" in str(caught.value)
     assert model_counts() == before

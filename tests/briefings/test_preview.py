@@ -6,7 +6,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from briefings.models import Section, PreviewLink
+from briefings.models import PreviewLink, Section
 from briefings.publishing.previews import create_preview_link, preview_token, revoke_preview_link
 from briefings.publishing.review import ReviewError
 from tests.factories import make_briefing, make_user, publish

@@ -65,12 +65,14 @@ def test_what_an_editor_typed_is_escaped_in_the_public_compare(client):
     briefing = make_briefing()
     publish(briefing)
 
+    nasty = make_source(SCRIPT)
+
     def change(b):
         s = section(b, 1)
         s.heading = f"Arden {SCRIPT}"
         s.body = f"Arden lends {SCRIPT} money [1] [3]."
         s.save()
-        Reference.objects.create(briefing=b, number=3, source=make_source(SCRIPT))
+        Reference.objects.create(briefing=b, number=3, source=nasty)
 
     revise(briefing, change)
     publish(briefing, note=f"Note {SCRIPT}")

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from briefings.models import Section, Briefing, Publication
+from briefings.models import Briefing, Publication, Section
 from briefings.public.release import released_at
 from sources.models import Source
 from tests.factories import make_briefing, make_source, make_user, publish

@@ -9,17 +9,19 @@ from reversion.models import Revision
 
 from briefings.editing.history import latest_revision
 from briefings.models import (
-    Section,
     Briefing,
     Claim,
     ClaimCitation,
     Partner,
     Publication,
     PublishedSection,
+    Section,
 )
 from briefings.publishing import publish as publishing
 from briefings.publishing.publish import PublishError
+from briefings.publishing.review import submit_for_review
 from briefings.publishing.snapshot import SCHEMA_ID
+from tests.briefings.admin_forms import approval
 from tests.factories import make_briefing, make_source, make_user, publish
 
 pytestmark = pytest.mark.django_db
@@ -178,7 +180,7 @@ class TestPublishView:
 
     def approve(self, briefing, **data):
         briefing.refresh_from_db()
-        return {"action": "approve", "edit_version": briefing.edit_version, **data}
+        return {**approval(briefing), "action": "approve", "edit_version": briefing.edit_version, **data}
 
     def test_editors_may_not_publish(self, client):
         briefing = make_briefing()
@@ -195,6 +197,7 @@ class TestPublishView:
         user = make_user(superuser=True) if who == "superuser" else make_user(group="Reviewers")
         client.force_login(user)
         briefing = make_briefing()
+        submit_for_review(briefing=briefing, user=make_user(group="Editors"), message="Ready")
         change = client.get(reverse("admin:briefings_briefing_change", args=[briefing.pk]))
         assert self.url(briefing) in change.content.decode()
         assert client.get(self.url(briefing)).status_code == 200

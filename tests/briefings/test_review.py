@@ -1,12 +1,14 @@
 import pytest
+import reversion
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from briefings.models import Briefing, PreviewLink, Publication, ReviewEvent
-from briefings.publishing.review import ReviewError, approve_and_publish, request_changes, submit_for_review
-from tests.briefings.admin_forms import change_form_data
+from briefings.publishing.publish import publish_briefing as approve_and_publish
+from briefings.publishing.review import ReviewError, request_changes, submit_for_review
+from tests.briefings.admin_forms import approval, change_form_data
 from tests.factories import make_briefing, make_user, publish
 
 XSS = "<script>alert('x')</script>"
@@ -85,7 +87,7 @@ def test_editors_cannot_approve_request_changes_or_manage_previews_by_posting(pe
     briefing = make_briefing()
     submit_for_review(briefing=briefing, user=people["editor"], message="Ready")
     editor = logged_in(people["editor"])
-    post = {"action": "approve", "kind": "first", "note": "First.", "edit_version": 0}
+    post = {**approval(briefing), "action": "approve", "kind": "first", "note": "First.", "edit_version": 0}
     assert editor.post(url("review", briefing.pk), post).status_code == 403
     changes = {"action": "request_changes", "comment": "No."}
     assert editor.post(url("review", briefing.pk), changes).status_code == 403
@@ -147,7 +149,13 @@ def test_submit_send_back_edit_resubmit_approve(people):
     version = Briefing.objects.get(pk=briefing.pk).edit_version
     response = reviewer.post(
         url("review", briefing.pk),
-        {"action": "approve", "kind": "first", "note": "First publication.", "edit_version": version},
+        {
+            **approval(briefing),
+            "action": "approve",
+            "kind": "first",
+            "note": "First publication.",
+            "edit_version": version,
+        },
     )
     assert response.status_code == 302
     publication = Publication.objects.get(briefing=briefing)
@@ -183,19 +191,31 @@ def test_a_later_publication_is_an_update_or_a_correction_with_a_note(people):
 
     response = reviewer.post(
         url("review", briefing.pk),
-        {"action": "approve", "kind": "first", "note": "x", "edit_version": version},
+        {**approval(briefing), "action": "approve", "kind": "first", "note": "x", "edit_version": version},
     )
     assert response.status_code == 200
     response = reviewer.post(
         url("review", briefing.pk),
-        {"action": "approve", "kind": "correction", "note": "", "edit_version": version},
+        {
+            **approval(briefing),
+            "action": "approve",
+            "kind": "correction",
+            "note": "",
+            "edit_version": version,
+        },
     )
     assert response.status_code == 200
     assert briefing.publications.count() == 1
 
     response = reviewer.post(
         url("review", briefing.pk),
-        {"action": "approve", "kind": "correction", "note": "Fixed a date.", "edit_version": version},
+        {
+            **approval(briefing),
+            "action": "approve",
+            "kind": "correction",
+            "note": "Fixed a date.",
+            "edit_version": version,
+        },
     )
     assert response.status_code == 302
     assert briefing.publications.latest().kind == Publication.Kind.CORRECTION
@@ -228,7 +248,7 @@ def test_approval_is_refused_when_the_working_copy_changed_since_the_reviewer_lo
 
     response = logged_in(people["reviewer"]).post(
         url("review", briefing.pk),
-        {"action": "approve", "kind": "first", "note": "First.", "edit_version": seen},
+        {**approval(briefing), "action": "approve", "kind": "first", "note": "First.", "edit_version": seen},
     )
     assert response.status_code == 200
     assert "was edited after you opened it" in response.content.decode()
@@ -253,11 +273,16 @@ def test_nothing_to_approve_once_published_and_nothing_to_submit_while_in_review
 
 @pytest.mark.django_db
 def test_a_reviewer_may_not_approve_their_own_revision_when_the_setting_is_on(people, settings):
-    settings.ASSAY_FORBID_SELF_APPROVAL = True
     briefing = make_briefing(user=people["reviewer"])
     submit_for_review(briefing=briefing, user=people["reviewer"], message="Mine")
     version = Briefing.objects.get(pk=briefing.pk).edit_version
-    post = {"action": "approve", "kind": "first", "note": "First.", "edit_version": version}
+    post = {
+        **approval(briefing),
+        "action": "approve",
+        "kind": "first",
+        "note": "First.",
+        "edit_version": version,
+    }
 
     own = logged_in(people["reviewer"])
     page = own.get(url("review", briefing.pk)).content.decode()
@@ -271,13 +296,51 @@ def test_a_reviewer_may_not_approve_their_own_revision_when_the_setting_is_on(pe
 
 
 @pytest.mark.django_db
-def test_the_setting_binds_superusers_too_and_is_off_by_default(people, settings):
+def test_self_approval_is_refused_by_default_for_superusers_too_unless_allowed(people, settings):
     briefing = make_briefing(user=people["superuser"])
-    settings.ASSAY_FORBID_SELF_APPROVAL = True
+    submit_for_review(briefing=briefing, user=people["editor"], message="Ready")
     with pytest.raises(ReviewError, match="another reviewer"):
         approve_and_publish(briefing=briefing, user=people["superuser"], note="First.")
-    settings.ASSAY_FORBID_SELF_APPROVAL = False
+    settings.ASSAY_ALLOW_SELF_APPROVAL = True
     assert approve_and_publish(briefing=briefing, user=people["superuser"], note="First.").number == 1
+
+
+@pytest.mark.django_db
+def test_a_reviewer_cannot_publish_a_draft_nobody_submitted_unless_the_operator_allows_it(people, settings):
+    briefing = make_briefing(user=people["editor"])
+    with pytest.raises(ReviewError, match="has not been submitted for review"):
+        approve_and_publish(briefing=briefing, user=people["reviewer"], note="First.")
+    page = logged_in(people["reviewer"]).get(url("review", briefing.pk)).content.decode()
+    assert "has not been submitted for review" in page
+    assert not Publication.objects.exists()
+    settings.ASSAY_ALLOW_UNSUBMITTED_PUBLISH = True
+    assert approve_and_publish(briefing=briefing, user=people["reviewer"], note="First.").number == 1
+
+
+@pytest.mark.django_db
+def test_approval_is_refused_when_a_named_source_changed_after_the_review_page_was_opened(people):
+    from sources.models import Source
+
+    briefing = make_briefing(user=people["editor"])
+    submit_for_review(briefing=briefing, user=people["editor"], message="Ready")
+    reviewer = logged_in(people["reviewer"])
+    form = reviewer.get(url("review", briefing.pk)).context["publish_form"]
+    seen = {name: form[name].value() for name in ("edit_version", "shared", "opened_at")}
+    source = Source.objects.get(references__briefing=briefing, references__number=1)
+    source.title = "A corrected title, changed while the reviewer read"
+    with reversion.create_revision():
+        reversion.set_user(people["editor"])
+        source.save()
+
+    post = {**seen, "action": "approve", "kind": "first", "note": "First."}
+    response = reviewer.post(url("review", briefing.pk), post)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "since you opened this page, source" in page
+    assert "by edith" in page and "A corrected title, changed while the reviewer read" in page
+    assert not Publication.objects.exists()
+    # Having read it again, the reviewer approves what they now see.
+    assert reviewer.post(url("review", briefing.pk), {**post, **approval(briefing)}).status_code == 302
 
 
 # The queue stays cheap.
@@ -365,7 +428,13 @@ def test_a_source_filled_in_after_publishing_can_be_submitted_approved_and_repub
     version = Briefing.objects.get(pk=briefing.pk).edit_version
     response = reviewer.post(
         url("review", briefing.pk),
-        {"action": "approve", "kind": "correction", "note": "Source [1] named.", "edit_version": version},
+        {
+            **approval(briefing),
+            "action": "approve",
+            "kind": "correction",
+            "note": "Source [1] named.",
+            "edit_version": version,
+        },
     )
     assert response.status_code == 302
     public = Client().get(briefing.get_absolute_url()).content.decode()
@@ -374,7 +443,8 @@ def test_a_source_filled_in_after_publishing_can_be_submitted_approved_and_repub
 
 
 @pytest.mark.django_db
-def test_a_renamed_partner_can_be_republished(people):
+def test_a_renamed_partner_can_be_republished(people, settings):
+    settings.ASSAY_ALLOW_UNSUBMITTED_PUBLISH = True
     from briefings.models import Partner
 
     briefing = make_briefing()
@@ -403,7 +473,7 @@ def test_self_approval_counts_every_revision_since_the_last_publication(people, 
     from briefings.models import Partner
     from tests.briefings.history_helpers import revise, set_body
 
-    settings.ASSAY_FORBID_SELF_APPROVAL = True
+    settings.ASSAY_ALLOW_UNSUBMITTED_PUBLISH = True
     reviewer, other = people["reviewer"], people["other_reviewer"]
     # Never published: a revision the reviewer made, even an early one, counts.
     briefing = make_briefing(user=reviewer)

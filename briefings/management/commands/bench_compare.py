@@ -22,7 +22,7 @@ from django.urls import reverse
 from reversion.models import Version
 
 from briefings.editing.working_copy import record_sections
-from briefings.models import Section, Briefing, Partner
+from briefings.models import Briefing, Partner, Section
 from sources.models import Reference, Source
 
 SLUG = "zz-bench-compare-throwaway"

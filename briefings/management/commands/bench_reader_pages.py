@@ -15,7 +15,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from briefings.editing.working_copy import record_sections
-from briefings.models import Section, Briefing, Partner
+from briefings.models import Briefing, Partner, Section
 from briefings.publishing.publish import publish_briefing
 from sources.models import Reference, Source
 

@@ -1,9 +1,12 @@
 """Import a briefing from a text file in the Assay format (docs/import-format.md).
 
 All or nothing: a malformed file is reported as FILE:LINE: problem, the
-command exits non-zero and the database is left exactly as it was. With
---publish, importing and publishing are one transaction: a briefing that
-cannot be published is not imported either.
+command exits non-zero and the database is left exactly as it was. A file
+that would overwrite later work (an admin save since the last import) is
+refused unless --force. With --publish, importing and publishing are one
+transaction, through the same publish function as the review page: the
+publishing --user is recorded, and a briefing that cannot be published is
+not imported either.
 """
 
 import re
@@ -14,9 +17,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, transaction
 from django.utils.text import slugify
 
-from briefings.editing.working_copy import import_briefing
+from briefings.editing.working_copy import ImportRefused, import_briefing
 from briefings.models import Briefing
 from briefings.publishing.publish import PublishError, publish_briefing
+from briefings.publishing.review import ReviewError
 from briefings.text.parsing import FormatError, parse_document
 
 SLUG_MAX = Briefing._meta.get_field("slug").max_length
@@ -30,15 +34,28 @@ class Command(BaseCommand):
         parser.add_argument("file", help="Path to a UTF-8 text file in the briefing format.")
         parser.add_argument("--slug", help="Briefing slug (default: from the title).")
         parser.add_argument("--subject", help="Briefing subject, e.g. 'Venezuela'.")
-        parser.add_argument("--publish", action="store_true", help="Publish after importing.")
+        parser.add_argument(
+            "--publish",
+            action="store_true",
+            help="Publish after importing, as an operator: no review step, but --user (who may publish) "
+            "and --note are required, and it is recorded in the review history.",
+        )
         parser.add_argument("--note", help="Public change note (required with --publish).")
         parser.add_argument("--user", help="Username recorded on the revision and publication.")
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Overwrite a working copy changed since its last import, and publish even when "
+            "nothing changed since the last publication.",
+        )
         parser.add_argument("--dry-run", action="store_true", help="Report what would happen; write nothing.")
 
     def handle(self, *args, **options):
         path = Path(options["file"])
         if options["publish"] and not (options["note"] or "").strip():
             raise CommandError("--publish needs --note TEXT: the public change note readers will see.")
+        if options["publish"] and not options["user"]:
+            raise CommandError("--publish needs --user NAME: who publishes is recorded.")
         try:
             raw = path.read_bytes()
         except OSError as error:
@@ -82,12 +99,23 @@ class Command(BaseCommand):
                     subject=options["subject"],
                     user=user,
                     dry_run=options["dry_run"],
+                    force=options["force"],
                 )
                 publication = None
                 if options["publish"] and not result.dry_run:
-                    publication = publish_briefing(briefing=result.briefing, user=user, note=options["note"])
+                    publication = publish_briefing(
+                        briefing=result.briefing,
+                        user=user,
+                        note=options["note"],
+                        operator=True,
+                        force=options["force"],
+                    )
         except FormatError as error:
             raise CommandError(f"{path}:{error.line}: {error.message}") from error
+        except ImportRefused as error:
+            raise CommandError(f"{path}: not imported: {error}") from error
+        except ReviewError as error:
+            raise CommandError(f"{path}: cannot publish, nothing was written: {error}") from error
         except PublishError as error:
             raise CommandError(
                 f"{path}: cannot publish, nothing was written: " + "; ".join(error.problems)
@@ -101,6 +129,8 @@ class Command(BaseCommand):
             where = f"{path}:{warning.line}" if warning.line else str(path)
             self.stderr.write(self.style.WARNING(f"{where}: warning: {warning.message}"))
         verb = "Would import" if result.dry_run else ("Imported" if result.created else "Updated")
+        if not result.changed and not result.dry_run:
+            verb = "Nothing changed: already"
         self.stdout.write(
             self.style.SUCCESS(
                 f"{verb} “{document.title}” as /briefings/{result.briefing.slug}/: "

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import reversion
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -38,6 +39,7 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, **options):
         user = self.ensure_editor(options["username"])
+        self.ensure_reviewer()
         briefing = Briefing.objects.filter(slug=SAMPLE_SLUG).first()
         if briefing is None:
             document = parse_document(SAMPLE.read_text(encoding="utf-8"))
@@ -60,7 +62,9 @@ class Command(BaseCommand):
                 reversion.set_comment("Sample source details")
             self.stdout.write(self.style.SUCCESS(f"Loaded the sample briefing /briefings/{SAMPLE_SLUG}/."))
         if not briefing.publications.exists():
-            publish_briefing(briefing=briefing, user=user, note="First publication of the sample briefing.")
+            publish_briefing(
+                briefing=briefing, user=user, note="First publication of the sample briefing.", operator=True
+            )
             self.stdout.write(self.style.SUCCESS("Published the sample briefing."))
 
     def ensure_editor(self, username):
@@ -81,3 +85,18 @@ class Command(BaseCommand):
             )
         )
         return user
+
+    def ensure_reviewer(self, username="reviewer"):
+        """A second local account in the Reviewers group: nobody approves their own changes."""
+        User = get_user_model()
+        if User.objects.filter(username=username).exists():
+            return
+        password = secrets.token_urlsafe(12)
+        user = User.objects.create_user(username=username, password=password, is_staff=True)
+        user.groups.add(Group.objects.get(name="Reviewers"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Created the local reviewer account '{username}' with password: {password} "
+                "(a reviewer may not approve their own changes)"
+            )
+        )
