@@ -101,7 +101,7 @@ class SafeVersionAdminMixin:
         try:
             with transaction.atomic(using=version.db), signals:
                 for each in versions:
-                    each.revert()
+                    _revert_keeping_unversioned(each)
                 with self.create_revision(request):
                     response = self.changeform_view(
                         request, quote(version.object_id), request.path, extra_context
@@ -122,3 +122,32 @@ class SafeVersionAdminMixin:
         except _Discard as discarded:
             return discarded.response
         return response
+
+
+def _revert_keeping_unversioned(version):
+    """Write ``version`` back, keeping the fields its model leaves out of revisions as they are now.
+
+    Reverting writes the stored fields raw, and a field the revision never
+    stored comes back as its default: an edit lock's count would go back to
+    0, and a form opened before the restore would match it again.
+    """
+    model = version._model
+    kept = getattr(model, "UNVERSIONED_FIELDS", ())
+    current = model._base_manager.filter(pk=version.object_id).values(*kept).first() if kept else None
+    version.revert()
+    if current:
+        model._base_manager.filter(pk=version.object_id).update(**current)
+
+
+def history_protection(uses, what):
+    """Lines for a delete page: each briefing whose revisions name the record, so it stays."""
+    from briefings.models import Briefing
+
+    ids = sorted({use.briefing_id for use in uses})
+    titles = dict(Briefing.objects.filter(pk__in=ids).values_list("pk", "title"))
+    return [
+        (f"“{titles[pk]}”" if pk in titles else f"Deleted briefing #{pk} (recoverable)")
+        + f" names this {what} in its revision history. Revisions must stay restorable, "
+        f"so a {what} they name cannot be deleted."
+        for pk in ids
+    ]

@@ -1,14 +1,18 @@
+"""Sources in the admin: shared records, locked against lost updates, never deleted while cited."""
+
 from django.contrib import admin
 from django.db import models
 from django.utils.text import capfirst
 from reversion.admin import VersionAdmin
 
-from briefings.admin.safety import SafeVersionAdminMixin
+from briefings.admin.locking import LockedRecordAdminMixin
+from briefings.admin.safety import SafeVersionAdminMixin, history_protection
+from briefings.models import ClaimCitation, PublishedReference, SourceInHistory
 from sources.models import Source
 
 
 @admin.register(Source)
-class SourceAdmin(SafeVersionAdminMixin, VersionAdmin):
+class SourceAdmin(LockedRecordAdminMixin, SafeVersionAdminMixin, VersionAdmin):
     list_display = ("title", "publisher", "kind", "reliability", "published_on", "details_pending")
     list_filter = ("details_pending", "kind", "reliability")
     search_fields = ("title", "publisher", "url")
@@ -16,19 +20,18 @@ class SourceAdmin(SafeVersionAdminMixin, VersionAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = (
         (None, {"fields": ("title", "publisher", "url", "published_on")}),
-        ("Section", {"fields": ("kind", "reliability", "details_pending", "notes")}),
+        ("Rating", {"fields": ("kind", "reliability", "details_pending", "notes")}),
     )
 
     def get_deleted_objects(self, objs, request):
-        """Name the publications that protect a source, not their derived citation rows."""
-        from briefings.models import ClaimCitation, PublishedReference
-
+        """Name the publications and histories that protect a source, not their bookkeeping rows."""
         deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
         if protected:
-            # Django lists each protecting row as "Verbose name: str(row)"; derived
+            # Django lists each protecting row as "Verbose name: str(row)"; these
             # rows say nothing useful to an editor, so they are replaced below.
             derived = tuple(
-                f"{capfirst(m._meta.verbose_name)}: " for m in (ClaimCitation, PublishedReference)
+                f"{capfirst(m._meta.verbose_name)}: "
+                for m in (ClaimCitation, PublishedReference, SourceInHistory)
             )
             protected = [p for p in protected if not str(p).startswith(derived)]
             copies = (
@@ -42,4 +45,5 @@ class SourceAdmin(SafeVersionAdminMixin, VersionAdmin):
                 "source and publish again before deleting it."
                 for copy in copies
             ]
+            protected += history_protection(SourceInHistory.objects.filter(source__in=objs), "source")
         return deleted, counts, perms_needed, protected

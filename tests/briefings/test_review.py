@@ -380,7 +380,9 @@ def test_the_review_page_escapes_the_revision_comment_and_the_history(people):
 
 
 def fill_in_source(client, source, **fields):
+    source.refresh_from_db()
     data = {
+        "base_edit_version": source.edit_version,
         "title": source.title,
         "publisher": source.publisher,
         "url": source.url,
