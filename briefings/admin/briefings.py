@@ -13,6 +13,7 @@ from contextlib import nullcontext
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseRedirect
@@ -30,7 +31,7 @@ from briefings.admin.widgets import (
 )
 from briefings.editing.draft import Draft, SectionDraft
 from briefings.editing.history import latest_revision
-from briefings.editing.lock import EditConflict, conflict_report
+from briefings.editing.lock import EditConflict, conflict_report, hold_for_reading
 from briefings.editing.working_copy import DraftInvalid, write
 from briefings.models import Briefing, Partner, Section
 from briefings.text.parsing import SUMMARY_HEADING, heading_error, parse_body
@@ -38,17 +39,19 @@ from sources.models import Reference, Source
 
 
 class InlineRowForm(forms.ModelForm):
-    """A section or reference row. Uniqueness and constraints are checked for the whole page.
+    """A section or reference row, validated by its form fields, not row by row against the database.
 
-    Checked per row, each would cost a query (Django validates a constraint by
-    asking the database); the formsets check duplicates among the rows, the
-    write path validates the whole draft, and the database enforces the rest.
+    Django's model validation of a row costs queries: one to check that the
+    chosen source exists, one per check constraint, one per unique check. The
+    form fields validate each value (the autocomplete fields from one shared
+    cache), the formsets check duplicates among the rows, the write path
+    validates the whole draft, and the database enforces its constraints.
     """
 
-    def validate_unique(self):
-        pass
+    def _get_validation_exclusions(self):
+        return {field.name for field in self.instance._meta.fields}
 
-    def validate_constraints(self):
+    def validate_unique(self):
         pass
 
 
@@ -65,12 +68,6 @@ class CachedChoicesFormSet(BaseInlineFormSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.choice_cache = ChoiceCache(self.cached_model._default_manager.all(), self._chosen_keys)
-
-    def get_queryset(self):
-        queryset = super().get_queryset()
-        if self.cached_field == "partners":
-            queryset = queryset.prefetch_related("partners")
-        return queryset
 
     def _chosen_keys(self):
         if self.is_bound:
@@ -207,6 +204,14 @@ class ReferenceFormSet(CachedChoicesFormSet):
     cached_field = "source"
     cached_model = Source
 
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        # The database's check constraint, said by the form (model validation is off for rows).
+        number = form.fields["number"]
+        number.min_value = 1
+        number.validators.append(MinValueValidator(1))
+        number.widget.attrs["min"] = 1
+
     def clean(self):
         super().clean()
         if any(self.errors):
@@ -246,6 +251,10 @@ class SectionInline(admin.StackedInline):
             formset.form.base_fields["heading"].initial = SUMMARY_HEADING
         return formset
 
+    def get_queryset(self, request):
+        # The formset keeps this queryset: each form's partners come from one query.
+        return super().get_queryset(request).prefetch_related("partners")
+
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "partners":
             kwargs["widget"] = CachedAutocompleteSelectMultiple(
@@ -264,6 +273,10 @@ class ReferenceInline(admin.TabularInline):
     autocomplete_fields = ("source",)
     ordering = ("number",)
     verbose_name_plural = "Reference list"
+
+    def get_queryset(self, request):
+        # Each row's title names its source.
+        return super().get_queryset(request).select_related("source")
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "source":
@@ -392,6 +405,14 @@ class BriefingAdmin(ReviewAdminMixin, HistoryAdminMixin, VersionAdmin):
         if self.slug_locked(obj):
             return {}
         return super().get_prepopulated_fields(request, obj)
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None and request.method == "GET":
+            # The form must show one saved state: its text, edit version and base revision together.
+            hold_for_reading(obj.pk)
+            obj = super().get_object(request, object_id, from_field)
+        return obj
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if self.slug_locked(obj):

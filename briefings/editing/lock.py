@@ -27,6 +27,8 @@ lock from its first read and saves run one after another.
 
 from dataclasses import dataclass, field
 
+from django.db import connection
+
 from briefings.editing.history import revision_state, revisions_of, working_state
 from briefings.models import Briefing, Partner
 from briefings.text.compare import BriefingDiff, diff_states, diff_text
@@ -36,6 +38,24 @@ from sources.models import Source
 def lock_briefing(briefing_id):
     """Lock the briefing row and return it. Must run inside the transaction that writes."""
     return Briefing.objects.select_for_update().get(pk=briefing_id)
+
+
+def hold_for_reading(briefing_id):
+    """Keep writers out while a form reads the briefing, so what it shows is one saved state.
+
+    The change form reads the row (and its ``edit_version``), the sections and
+    the latest revision in separate queries; a save committing between them
+    would pair one revision's base with another's text, and the next save
+    could overwrite a change its editor never saw. Inside the caller's
+    transaction a share lock makes a save wait until the form is built
+    (writers take the row with ``FOR UPDATE`` first). SQLite needs nothing:
+    a transaction there reads one snapshot and writers are serialised anyway.
+    """
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        table = connection.ops.quote_name(Briefing._meta.db_table)
+        cursor.execute(f"SELECT 1 FROM {table} WHERE id = %s FOR SHARE", [briefing_id])  # noqa: S608 (a model's table)
 
 
 class StaleRecord(Exception):

@@ -77,3 +77,8 @@ def revision_numbers(briefing):
 
 def section(briefing, position):
     return Section.objects.get(briefing=briefing, position=position)
+
+
+def number_of(revision_id):
+    """The per-briefing number (#1, #2 …) History shows for a reversion revision id."""
+    return RevisionContents.objects.get(revision_id=revision_id).number

@@ -7,6 +7,7 @@ from reversion.models import Version
 
 from briefings.models import Briefing
 from tests.briefings.admin_forms import change_form_data
+from tests.briefings.history_helpers import number_of
 from tests.factories import make_briefing, make_user, publish
 
 pytestmark = pytest.mark.django_db
@@ -58,7 +59,7 @@ def test_restoring_a_revision_from_before_publication_keeps_the_published_slug(r
     assert reviewer.post(change_url(briefing), data).status_code == 302
     publish(Briefing.objects.get(pk=briefing.pk))
 
-    revert_url = reverse("admin:briefings_briefing_revert", args=[briefing.pk, early.revision_id])
+    revert_url = reverse("admin:briefings_briefing_revert", args=[briefing.pk, number_of(early.revision_id)])
     assert reviewer.post(revert_url).status_code == 302
     assert Briefing.objects.get(pk=briefing.pk).slug == "published-address"
     assert reviewer.get("/briefings/published-address/").status_code == 200

@@ -12,7 +12,7 @@ from reversion.models import Revision
 from briefings.editing.working_copy import import_briefing
 from briefings.models import Briefing, ReviewEvent, RevisionContents
 from briefings.text.parsing import parse_document, render_document
-from tests.briefings.admin_forms import change_form_data
+from tests.briefings.admin_forms import change_form_data, change_form_from_html
 from tests.briefings.history_helpers import revision_numbers
 from tests.factories import make_briefing, make_user
 
@@ -237,7 +237,9 @@ def test_concurrent_stale_saves_of_one_field_are_refused_and_every_accepted_one_
             client = logged_in(user)
             barrier.wait()
             for round_ in range(5):
-                data = change_form_data(client, briefing)
+                # Read from the HTML: the test client's response.context is shared between threads.
+                page = client.get(change_url(briefing))
+                data = change_form_from_html(page.content.decode())
                 marker = f"racer{index}-round{round_}"
                 data["subject"] = marker
                 data["change_note"] = marker

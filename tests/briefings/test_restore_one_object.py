@@ -85,6 +85,8 @@ def test_restoring_a_placeholder_source_restores_only_the_source(client, who):
         "reliability": placeholder.reliability,
         "details_pending": "on",
         "notes": "",
+        # The restore form carries the source's edit lock, like any change form.
+        "base_edit_version": Source.objects.get(pk=placeholder.pk).edit_version,
     }
     response = client.post(url, data)
     assert response.status_code == 302
@@ -102,7 +104,10 @@ def test_restoring_an_imported_partner_restores_only_the_partner(client):
     briefing, _, _, arden, version = imported()
     client.force_login(make_user(group="Editors"))
     url = reverse("admin:briefings_partner_revision", args=[arden.pk, version.pk])
-    response = client.post(url, {"name": "Arden", "slug": arden.slug, "description": ""})
+    base = Partner.objects.get(pk=arden.pk).edit_version
+    response = client.post(
+        url, {"name": "Arden", "slug": arden.slug, "description": "", "base_edit_version": base}
+    )
     assert response.status_code == 302
     arden.refresh_from_db()
     assert arden.name == "Arden"

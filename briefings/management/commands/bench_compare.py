@@ -12,8 +12,8 @@ N times and prints the median and other figures. Also times the history page.
 import random
 import statistics
 import time
+from dataclasses import replace
 
-import reversion
 from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
@@ -21,9 +21,10 @@ from django.test import Client
 from django.urls import reverse
 from reversion.models import Version
 
-from briefings.editing.working_copy import record_sections
-from briefings.models import Briefing, Partner, Section
-from sources.models import Reference, Source
+from briefings.editing.draft import Draft, SectionDraft, current_draft
+from briefings.editing.working_copy import write
+from briefings.models import Briefing, Partner, RevisionContents
+from sources.models import Source
 
 SLUG = "zz-bench-compare-throwaway"
 WORDS = (
@@ -67,7 +68,8 @@ class Command(BaseCommand):
         start = time.perf_counter()
         briefing, revision_ids = self.build(rng, options)
         built = time.perf_counter() - start
-        versions = Version.objects.filter(revision_id__in=revision_ids).count()
+        revisions = RevisionContents.objects.filter(briefing_id=briefing.pk).values("revision_id")
+        versions = Version.objects.filter(revision_id__in=revisions).count()
         self.stdout.write(
             f"Database: {connection.vendor}. Built {options['sections']} sections, "
             f"{len(revision_ids)} revisions ({versions} versions) in {built:.1f}s."
@@ -107,6 +109,7 @@ class Command(BaseCommand):
         )
 
     def build(self, rng, options):
+        """The briefing and its history, written through the one write path, one revision per edit."""
         n_sections, n_refs = options["sections"], options["references"]
         partners = [
             Partner.objects.get_or_create(slug=f"zz-bench-partner-{i}", defaults={"name": f"ZZ bench {i}"})[0]
@@ -115,42 +118,40 @@ class Command(BaseCommand):
         sources = [Source(title=f"ZZ bench source {i}", publisher="Bench desk") for i in range(n_refs + 20)]
         Source.objects.bulk_create(sources)
         sources = list(Source.objects.filter(title__startswith="ZZ bench source").order_by("pk"))
-        with reversion.create_revision():
-            briefing = Briefing.objects.create(title="ZZ bench: throwaway", slug=SLUG, subject="Bench")
-            for position in range(n_sections):
-                section = Section.objects.create(
-                    briefing=briefing,
-                    position=position,
+        draft = Draft(
+            title="ZZ bench: throwaway",
+            slug=SLUG,
+            subject="Bench",
+            sections=tuple(
+                SectionDraft(
+                    id=None,
                     heading="Executive summary" if position == 0 else f"Partner {position}: a theme",
                     body=" ".join(sentence(rng, n_refs) for _ in range(8)),
+                    partners=frozenset([partners[position % len(partners)].pk]),
                 )
-                section.partners.set([partners[position % len(partners)]])
-            for number in range(1, n_refs + 1):
-                Reference.objects.create(briefing=briefing, number=number, source=sources[number - 1])
-            record_sections(briefing)
-            reversion.set_comment("Bench: created")
-        for n in range(1, options["revisions"]):
-            with reversion.create_revision():
-                section = Section.objects.get(briefing=briefing, position=rng.randrange(n_sections))
-                sentences = section.body.split(". ")
-                sentences[rng.randrange(len(sentences))] = sentence(rng, n_refs).rstrip(".")
-                section.body = ". ".join(sentences)
-                section.save()
-                if n % 25 == 0:  # now and then a reference points to another source
-                    ref = Reference.objects.get(briefing=briefing, number=rng.randint(1, n_refs))
-                    ref.source = sources[n_refs + rng.randrange(20)]
-                    ref.save()
-                if n % 50 == 0:  # and a section moves
-                    a, b = rng.sample(range(1, n_sections), 2)
-                    first = Section.objects.get(briefing=briefing, position=a)
-                    second = Section.objects.get(briefing=briefing, position=b)
-                    first.position, second.position = b, a
-                    first.save()
-                    second.save()
-                briefing.save()
-                record_sections(briefing)
-                reversion.set_comment(f"Bench: edit {n}")
-        revision_ids = list(
-            Version.objects.get_for_object(briefing).order_by("pk").values_list("revision_id", flat=True)
+                for position in range(n_sections)
+            ),
+            references=tuple((number, sources[number - 1].pk) for number in range(1, n_refs + 1)),
         )
-        return briefing, revision_ids
+        briefing = write(draft=draft, user=None, comment="Bench: created").briefing
+        for n in range(1, options["revisions"]):
+            draft = current_draft(briefing)
+            sections = list(draft.sections)
+            index = rng.randrange(n_sections)
+            sentences = sections[index].body.split(". ")
+            sentences[rng.randrange(len(sentences))] = sentence(rng, n_refs).rstrip(".")
+            sections[index] = replace(sections[index], body=". ".join(sentences))
+            references = dict(draft.references)
+            if n % 25 == 0:  # now and then a reference points to another source
+                references[rng.randint(1, n_refs)] = sources[n_refs + rng.randrange(20)].pk
+            if n % 50 == 0:  # and a section moves
+                a, b = rng.sample(range(1, n_sections), 2)
+                sections[a], sections[b] = sections[b], sections[a]
+            draft = draft.replace(sections=tuple(sections), references=tuple(references.items()))
+            write(draft=draft, briefing=briefing, user=None, comment=f"Bench: edit {n}")
+        numbers = list(
+            RevisionContents.objects.filter(briefing_id=briefing.pk)
+            .order_by("number")
+            .values_list("number", flat=True)
+        )
+        return briefing, numbers

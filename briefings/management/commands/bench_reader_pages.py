@@ -8,16 +8,17 @@ development database: `manage.py bench_reader_pages --briefings 200`.
 import statistics
 import time
 
-import reversion
+from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from briefings.editing.working_copy import record_sections
-from briefings.models import Briefing, Partner, Section
+from briefings.editing.draft import Draft, SectionDraft
+from briefings.editing.working_copy import write
+from briefings.models import Partner
 from briefings.publishing.publish import publish_briefing
-from sources.models import Reference, Source
+from sources.models import Source
 
 WORDS = [
     "river",
@@ -61,34 +62,31 @@ class Command(BaseCommand):
             pass
 
     def generate(self, count):
+        publisher = User.objects.create_superuser(username="zz-bench-publisher", email="", password=None)
         partners = [
             Partner.objects.create(name=f"Bench partner {n}", slug=f"bench-partner-{n}") for n in range(8)
         ]
         shared = Source.objects.create(title="Bench shared source", publisher="Bench outlet", kind="news")
         for n in range(count):
-            with reversion.create_revision():
-                briefing = Briefing.objects.create(
-                    title=f"Bench question {n}", slug=f"bench-{n}", subject=f"S{n % 5}"
+            sections = []
+            for position in range(6):
+                words = " ".join(WORDS[(n + position + k) % len(WORDS)] for k in range(8))
+                body = " ".join(f"Claim {k} about {words} [{k % 4 + 1}]." for k in range(6))
+                partner = (
+                    frozenset([partners[(n + position) % len(partners)].pk]) if position else frozenset()
                 )
-                for position in range(6):
-                    words = " ".join(WORDS[(n + position + k) % len(WORDS)] for k in range(8))
-                    body = " ".join(f"Claim {k} about {words} [{k % 4 + 1}]." for k in range(6))
-                    section = Section.objects.create(
-                        briefing=briefing, position=position, heading=f"Bench heading {position}", body=body
-                    )
-                    if position:
-                        section.partners.set([partners[(n + position) % len(partners)]])
-                for number in range(1, 5):
-                    source = (
-                        shared
-                        if number == 1
-                        else Source.objects.create(
-                            title=f"Bench source {n}-{number}", publisher=f"Outlet {number}", kind="analysis"
-                        )
-                    )
-                    Reference.objects.create(briefing=briefing, number=number, source=source)
-                record_sections(briefing)
-            publish_briefing(briefing=briefing, user=None, note="Bench publication.")
+                sections.append(SectionDraft(None, f"Bench heading {position}", body, partner))
+            references = [(1, shared.pk)]
+            for number in range(2, 5):
+                source = Source.objects.create(
+                    title=f"Bench source {n}-{number}", publisher=f"Outlet {number}", kind="analysis"
+                )
+                references.append((number, source.pk))
+            draft = Draft(
+                f"Bench question {n}", f"bench-{n}", f"S{n % 5}", tuple(sections), tuple(references)
+            )
+            briefing = write(draft=draft, user=publisher, comment="Bench").briefing
+            publish_briefing(briefing=briefing, user=publisher, note="Bench publication.", operator=True)
         return shared.pk
 
     def measure(self, runs, source_id):
