@@ -174,7 +174,8 @@ class PublicationKind(models.TextChoices):
 class Publication(models.Model):
     """An immutable, numbered snapshot of a briefing as published."""
 
-    SCHEMA_VERSION = 1
+    # The snapshot schema (docs/snapshot-schema.md). 2: sentences stored by paragraph.
+    SCHEMA_VERSION = 2
 
     Kind = PublicationKind
 
