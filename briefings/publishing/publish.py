@@ -31,8 +31,15 @@ class PublishError(Exception):
         self.problems = problems
 
 
-def publication_problems(briefing):
-    """Why the working copy cannot be published, or an empty list."""
+def publication_problems(briefing, working=None):
+    """Why the working copy cannot be published, or an empty list.
+
+    ``working`` is the working copy as ``read_working_copy`` read and parsed
+    it, if the caller has it; otherwise the bodies are read and parsed here.
+    """
+    if working is not None:
+        numbers = {ref.number for ref in working.references}
+        return _problems(working.sections, working.parsed, numbers)
     numbers = set(Reference.objects.filter(briefing=briefing).values_list("number", flat=True))
     sections = list(briefing.sections.order_by("position", "pk"))
     return _problems(sections, [parse_body(s.body, clean=False) for s in sections], numbers)
@@ -99,7 +106,7 @@ def publish_briefing(
         # Read and parse the working copy once: the checks, the snapshot, its
         # rendering and the derived claims all use these parsed sentences.
         working = read_working_copy(briefing)
-        problems = _problems(working.sections, working.parsed, {ref.number for ref in working.references})
+        problems = publication_problems(briefing, working)
         if problems:
             raise PublishError(problems)
         last = briefing.publications.aggregate(n=Max("number"))["n"] or 0

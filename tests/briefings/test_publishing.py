@@ -243,7 +243,8 @@ def test_the_snapshot_has_exactly_the_documented_fields():
     snapshot = publish(make_briefing()).snapshot
     assert set(snapshot) == {"schema", "schema_version", "briefing", "sections", "references"}
     assert set(snapshot["briefing"]) == {"slug", "title", "subject"}
-    assert set(snapshot["sections"][0]) == {"id", "number", "anchor", "heading", "body", "partners", "paragraphs"}
+    fields = {"id", "number", "anchor", "heading", "body", "partners", "paragraphs"}
+    assert set(snapshot["sections"][0]) == fields
     assert set(snapshot["sections"][0]["paragraphs"][0][0]) == {"text", "citations"}
     assert set(snapshot["references"][0]) == {"number", "source"}
     assert set(snapshot["references"][0]["source"]) == {
