@@ -1,9 +1,37 @@
 """Sources (shared bibliographic records) and each briefing's reference list."""
 
+from urllib.parse import urlsplit, urlunsplit
+
 import reversion
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.urls import reverse
+
+DEFAULT_PORTS = {"http": "80", "https": "443"}
+
+
+def normalised_url(url):
+    """The form two spellings of one address share: scheme and host in lower case, ``http`` as
+    ``https``, no default port and no trailing slash. The path, query and fragment keep their case.
+    """
+    parts = urlsplit((url or "").strip())
+    scheme = parts.scheme.lower()
+    netloc = parts.netloc.lower()
+    if scheme in DEFAULT_PORTS and netloc.endswith(":" + DEFAULT_PORTS[scheme]):
+        netloc = netloc.rsplit(":", 1)[0]
+    if scheme == "http":
+        scheme = "https"
+    return urlunsplit((scheme, netloc, parts.path.rstrip("/"), parts.query, parts.fragment))
+
+
+def _spellings(url):
+    """Lower-cased spellings of ``url`` a stored URL may have: http or https, with or without ``/``."""
+    key = normalised_url(url)
+    rest = key.split("://", 1)[1] if "://" in key else key
+    return {f"{scheme}://{rest}{slash}".lower() for scheme in ("http", "https") for slash in ("", "/")} | {
+        key.lower()
+    }
 
 
 class SourceKind(models.TextChoices):
@@ -20,6 +48,25 @@ class SourceReliability(models.TextChoices):
     HIGH = "high", "High"
     MEDIUM = "medium", "Medium"
     LOW = "low", "Low"
+
+
+class SourceQuerySet(models.QuerySet):
+    def by_normalised_url(self, urls, batch=500):
+        """``{normalised URL: source}`` for the sources whose URL is one of ``urls``, however spelled.
+
+        Candidates are found by lower-cased spelling (an ``IN`` list, in batches),
+        then kept only if their normalised URL is exactly the one asked for.
+        """
+        wanted = {normalised_url(url) for url in urls if url}
+        spellings = sorted({s for url in wanted for s in _spellings(url)})
+        found = {}
+        for start in range(0, len(spellings), batch):
+            chunk = spellings[start : start + batch]
+            for source in self.annotate(url_lower=Lower("url")).filter(url_lower__in=chunk).order_by("pk"):
+                key = normalised_url(source.url)
+                if key in wanted:
+                    found.setdefault(key, source)
+        return found
 
 
 class Source(models.Model):
@@ -68,6 +115,8 @@ class Source(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     UNVERSIONED_FIELDS = ("edit_version",)
+
+    objects = SourceQuerySet.as_manager()
 
     class Meta:
         ordering = ("title", "pk")
