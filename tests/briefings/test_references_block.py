@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 from reversion.models import Revision
 
 from briefings.models import Briefing, Partner
@@ -71,7 +72,14 @@ def fresh_database():
     """Empty every table, as a new installation is (the test's transaction brings it all back)."""
 
     def flush():
+        if connection.vendor == "postgresql":
+            # TRUNCATE refuses tables with foreign-key checks still pending in this transaction.
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         call_command("flush", interactive=False, verbosity=0)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
     yield flush
     # flush re-creates content types under new ids; the rollback brings back the old ones.
