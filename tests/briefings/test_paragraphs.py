@@ -11,7 +11,7 @@ from reversion.models import Revision
 from briefings.models import Briefing, Claim, PublishedSection
 from tests.briefings.admin_forms import change_form_from_html
 from tests.briefings.history_helpers import revise, set_body
-from tests.factories import make_briefing, make_user, publish
+from tests.factories import make_briefing, make_source, make_user, publish
 
 pytestmark = pytest.mark.django_db
 
@@ -164,3 +164,18 @@ def test_paragraphs_import_export_and_import_again_unchanged(tmp_path):
     call_command("import_briefing", str(again), "--slug", "estmark", stdout=result, stderr=StringIO())
     assert "Nothing changed" in result.getvalue()
     assert Revision.objects.count() == revisions
+
+
+def test_a_draft_with_a_bad_marker_previews_with_its_paragraphs(client):
+    """Only a draft can hold one (publishing refuses it); its page still shows every paragraph."""
+    briefing = make_briefing(
+        sections=[("Executive summary", "Arden lends [1].\n\nBelmont <i>builds</i> [sic] [1].")],
+        references={1: make_source()},
+    )
+    client.force_login(make_user(group="Editors"))
+    page = client.get(briefing.get_absolute_url()).content.decode()
+    summary = page[page.index('<section id="summary"') : page.index('<section id="references"')]
+    paragraphs = re.findall(r"<p>(.*?)</p>", summary, re.S)
+    assert len(paragraphs) == 2
+    assert "Belmont &lt;i&gt;builds&lt;/i&gt; [sic]" in paragraphs[1]
+    assert 'href="#ref-1"' in paragraphs[1]
