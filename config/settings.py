@@ -73,6 +73,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything that could touch the database: a hit is answered from the cache alone.
+    "briefings.public.cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -143,6 +145,28 @@ STORAGES = {
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
+}
+
+# The page cache (briefings/public/cache.py): published pages served from Django's
+# cache, emptied by every publish. Local memory by default (one process: fine for
+# `make run`); with several worker processes or machines set CACHE_URL to Redis,
+# so that a publish empties the cache every worker reads.
+CACHE_URL = os.environ.get("CACHE_URL", "")
+ASSAY_PAGE_CACHE = env_bool("ASSAY_PAGE_CACHE", True)
+ASSAY_PAGE_CACHE_SECONDS = env_int("ASSAY_PAGE_CACHE_SECONDS", 24 * 3600)
+if CACHE_URL:
+    if not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured(f"CACHE_URL={CACHE_URL!r} is not a redis:// URL.")
+    _pages = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+else:
+    _pages = {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "assay-pages",
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    }
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "assay-default"},
+    "pages": {**_pages, "KEY_PREFIX": "assay-pages", "TIMEOUT": ASSAY_PAGE_CACHE_SECONDS},
 }
 
 # Public pages are immutable between publications: let a CDN keep them this long.
