@@ -115,9 +115,26 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
     # BEGIN IMMEDIATE: a transaction takes the write lock before it reads, so
-    # the edit-version check (briefings/edit_lock.py) sees the latest save
+    # the edit-version check (briefings/editing/lock.py) sees the latest save
     # instead of failing with "database is locked" on upgrade.
     DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
+
+# Read replicas for public pages (briefings/public/replicas.py): comma-separated
+# database URLs, each a streaming replica of DATABASE_URL. Writes, the admin and
+# anything within ASSAY_REPLICA_SETTLE_SECONDS of a publish read the primary.
+ASSAY_READ_REPLICAS = []
+for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS", []), start=1):
+    _alias = f"replica_{_number}"
+    DATABASES[_alias] = {
+        **dj_database_url.parse(
+            _url, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60), conn_health_checks=True
+        ),
+        # Tests read the replica through the test database itself.
+        "TEST": {"MIRROR": "default"},
+    }
+    ASSAY_READ_REPLICAS.append(_alias)
+ASSAY_REPLICA_SETTLE_SECONDS = env_int("ASSAY_REPLICA_SETTLE_SECONDS", 10)
+DATABASE_ROUTERS = ["briefings.public.replicas.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -38,6 +38,7 @@ from django.utils.cache import get_conditional_response
 from django.utils.http import parse_http_date_safe
 
 from briefings.public.release import release_token
+from briefings.public.replicas import public_reads
 from briefings.publishing import generation
 
 logger = logging.getLogger(__name__)
@@ -90,10 +91,10 @@ def reduced_query(request, names):
     return query
 
 
-def _key(path, query):
+def _key(path, query, current):
     canonical = "&".join(f"{name}={query.getlist(name)!r}" for name in sorted(query))
     digest = hashlib.sha256(f"{path}?{canonical}".encode()).hexdigest()
-    return f"page:{release_token()}:{generation.current()}:{digest}"
+    return f"page:{release_token()}:{current}:{digest}"
 
 
 def _cacheable(response):
@@ -121,7 +122,7 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not settings.ASSAY_PAGE_CACHE or request.method not in ("GET", "HEAD"):
+        if request.method not in ("GET", "HEAD"):
             return self.get_response(request)
         try:
             match = resolve(request.path_info)
@@ -129,15 +130,20 @@ class PageCacheMiddleware:
             return self.get_response(request)
         if match.view_name not in ROUTES:
             return self.get_response(request)
+        if not settings.ASSAY_PAGE_CACHE:
+            with public_reads(None):
+                return self.get_response(request)
 
         cache = page_cache()
         query = reduced_query(request, _parameters(match))
         try:
-            key = _key(request.path_info, query)
+            current = generation.current()
+            key = _key(request.path_info, query, current)
             stored = cache.get(key)
         except Exception:
             logger.exception("The page cache is unreachable; rendering %s", request.path_info)
-            return self.get_response(request)
+            with public_reads(None):
+                return self.get_response(request)
         if stored is not None:
             return _replay(request, stored)
 
@@ -145,7 +151,8 @@ class PageCacheMiddleware:
         request.GET = query.copy()
         request.GET._mutable = False
         request.META["QUERY_STRING"] = query.urlencode()
-        response = self.get_response(request)
+        with public_reads(current):
+            response = self.get_response(request)
         if _cacheable(response) and request.method == "GET":
             headers = [(k, v) for k, v in response.items() if k.lower() not in SKIPPED_HEADERS]
             try:
