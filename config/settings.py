@@ -73,6 +73,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything that could touch the database: a hit is answered from the cache alone.
+    "briefings.public.cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -113,9 +115,26 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
     # BEGIN IMMEDIATE: a transaction takes the write lock before it reads, so
-    # the edit-version check (briefings/edit_lock.py) sees the latest save
+    # the edit-version check (briefings/editing/lock.py) sees the latest save
     # instead of failing with "database is locked" on upgrade.
     DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
+
+# Read replicas for public pages (briefings/public/replicas.py): comma-separated
+# database URLs, each a streaming replica of DATABASE_URL. Writes, the admin and
+# anything within ASSAY_REPLICA_SETTLE_SECONDS of a publish read the primary.
+ASSAY_READ_REPLICAS = []
+for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS", []), start=1):
+    _alias = f"replica_{_number}"
+    DATABASES[_alias] = {
+        **dj_database_url.parse(
+            _url, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60), conn_health_checks=True
+        ),
+        # Tests read the replica through the test database itself.
+        "TEST": {"MIRROR": "default"},
+    }
+    ASSAY_READ_REPLICAS.append(_alias)
+ASSAY_REPLICA_SETTLE_SECONDS = env_int("ASSAY_REPLICA_SETTLE_SECONDS", 10)
+DATABASE_ROUTERS = ["briefings.public.replicas.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -143,6 +162,28 @@ STORAGES = {
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
+}
+
+# The page cache (briefings/public/cache.py): published pages served from Django's
+# cache, emptied by every publish. Local memory by default (one process: fine for
+# `make run`); with several worker processes or machines set CACHE_URL to Redis,
+# so that a publish empties the cache every worker reads.
+CACHE_URL = os.environ.get("CACHE_URL", "")
+ASSAY_PAGE_CACHE = env_bool("ASSAY_PAGE_CACHE", True)
+ASSAY_PAGE_CACHE_SECONDS = env_int("ASSAY_PAGE_CACHE_SECONDS", 24 * 3600)
+if CACHE_URL:
+    if not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured(f"CACHE_URL={CACHE_URL!r} is not a redis:// URL.")
+    _pages = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+else:
+    _pages = {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "assay-pages",
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    }
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "assay-default"},
+    "pages": {**_pages, "KEY_PREFIX": "assay-pages", "TIMEOUT": ASSAY_PAGE_CACHE_SECONDS},
 }
 
 # Public pages are immutable between publications: let a CDN keep them this long.

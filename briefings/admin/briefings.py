@@ -34,6 +34,7 @@ from briefings.editing.history import latest_revision
 from briefings.editing.lock import EditConflict, conflict_report, hold_for_reading
 from briefings.editing.working_copy import DraftInvalid, write
 from briefings.models import Briefing, Partner, Section
+from briefings.publishing import generation
 from briefings.text.parsing import SUMMARY_HEADING, heading_error, normalise_body, parse_body
 from sources.models import Reference, Source
 
@@ -451,6 +452,16 @@ class BriefingAdmin(ReviewAdminMixin, HistoryAdminMixin, VersionAdmin):
         if Section in by_model and Reference in by_model:
             by_model[Section].reference_formset = by_model[Reference]
         return formsets, inline_instances
+
+    # Deleting a published briefing changes what readers see: the page cache starts again.
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        generation.advance_on_commit()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        generation.advance_on_commit()
 
     # Saving: one Draft through the one write path.
 

@@ -62,6 +62,11 @@ class BriefingListView(ListView):
             Publication.objects.current().with_partners().select_related("briefing").order_by("-published_at")
         )
 
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        patch_cache_control(response, public=True, max_age=settings.ASSAY_PUBLIC_CACHE_SECONDS)
+        return response
+
 
 def briefing_detail(request, slug):
     """The latest publication of a briefing; staff who may view briefings preview one never published."""

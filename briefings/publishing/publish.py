@@ -17,7 +17,7 @@ from briefings.models import (
     PublishedSection,
     ReviewEvent,
 )
-from briefings.publishing import review
+from briefings.publishing import generation, review
 from briefings.publishing.snapshot import build_snapshot, read_working_copy, render_snapshot, section_claims
 from briefings.text.parsing import heading_error, parse_body
 from sources.models import Reference
@@ -147,6 +147,7 @@ def publish_briefing(
             revision=revision,
             publication=publication,
         )
+        generation.advance_on_commit()
     return publication
 
 

@@ -86,6 +86,9 @@ class Command(BaseCommand):
         self.stdout.write(f"{'sections':>8} {'change form queries':>20} {'save queries':>13}")
         for n in (5, 40, 200):
             pk = self.add(n)
+            if isinstance(pk, str):
+                self.stdout.write(f"{n:>8} {pk:>20} {'-':>13}")
+                continue
             url = reverse("admin:briefings_briefing_change", args=[pk])
             with CaptureQueriesContext(connection) as opened:
                 page = self.client.get(url)
@@ -113,9 +116,8 @@ class Command(BaseCommand):
             data[f"references-{i}-number"] = i + 1
             data[f"references-{i}-source"] = source
         response = self.client.post(reverse("admin:briefings_briefing_add"), data)
-        assert response.status_code == 302, (
-            f"adding a {sections}-section briefing: HTTP {response.status_code}"
-        )
+        if response.status_code != 302:
+            return f"add: HTTP {response.status_code}"
         return apps.get_model("briefings", "Briefing").objects.get(slug=slug).pk
 
     def disk(self):
