@@ -5,33 +5,37 @@ from urllib.parse import urlsplit, urlunsplit
 import reversion
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Lower
 from django.urls import reverse
 
-DEFAULT_PORTS = {"http": "80", "https": "443"}
+DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
-def normalised_url(url):
-    """The form two spellings of one address share: scheme and host in lower case, ``http`` as
-    ``https``, no default port and no trailing slash. The path, query and fragment keep their case.
+def normalise_url(url):
+    """One spelling per address, so that sources de-duplicate by URL.
+
+    The scheme and host are lower-cased, a default port (80 for http, 443 for
+    https) is dropped, as are trailing slashes on the path and the fragment.
+    The query and the path's case are kept: servers may tell them apart. A
+    value that does not parse as a URL with a host is returned stripped, for
+    the form's URL validation to refuse.
     """
-    parts = urlsplit((url or "").strip())
+    url = (url or "").strip()
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return url
+    if not parts.scheme or not parts.hostname:
+        return url
     scheme = parts.scheme.lower()
-    netloc = parts.netloc.lower()
-    if scheme in DEFAULT_PORTS and netloc.endswith(":" + DEFAULT_PORTS[scheme]):
-        netloc = netloc.rsplit(":", 1)[0]
-    if scheme == "http":
-        scheme = "https"
-    return urlunsplit((scheme, netloc, parts.path.rstrip("/"), parts.query, parts.fragment))
-
-
-def _spellings(url):
-    """Lower-cased spellings of ``url`` a stored URL may have: http or https, with or without ``/``."""
-    key = normalised_url(url)
-    rest = key.split("://", 1)[1] if "://" in key else key
-    return {f"{scheme}://{rest}{slash}".lower() for scheme in ("http", "https") for slash in ("", "/")} | {
-        key.lower()
-    }
+    host = parts.hostname  # lower-cased by urlsplit, without IPv6 brackets
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = host if port is None or DEFAULT_PORTS.get(scheme) == port else f"{host}:{port}"
+    if parts.username is not None or parts.password is not None:
+        userinfo = parts.netloc.rpartition("@")[0]
+        netloc = f"{userinfo}@{netloc}"
+    return urlunsplit((scheme, netloc, parts.path.rstrip("/"), parts.query, ""))
 
 
 class SourceKind(models.TextChoices):
@@ -51,19 +55,23 @@ class SourceReliability(models.TextChoices):
 
 
 class SourceQuerySet(models.QuerySet):
-    def by_normalised_url(self, urls, batch=500):
-        """``{normalised URL: source}`` for the sources whose URL is one of ``urls``, however spelled.
+    def by_normalised_url(self, urls, batch=200):
+        """``{normalise_url(url): source}`` for the stored sources with one of ``urls``, however spelled.
 
-        Candidates are found by lower-cased spelling (an ``IN`` list, in batches),
-        then kept only if their normalised URL is exactly the one asked for.
+        Candidates are the URL and the URL with a trailing slash in any case,
+        a batch at a time; a candidate counts only if it normalises to exactly
+        the URL asked for. (A source saved with its URL normalised is found
+        at the first spelling.)
         """
-        wanted = {normalised_url(url) for url in urls if url}
-        spellings = sorted({s for url in wanted for s in _spellings(url)})
+        wanted = {normalise_url(url) for url in urls if url}
+        spellings = sorted({spelling for url in wanted for spelling in (url, url + "/")})
         found = {}
         for start in range(0, len(spellings), batch):
-            chunk = spellings[start : start + batch]
-            for source in self.annotate(url_lower=Lower("url")).filter(url_lower__in=chunk).order_by("pk"):
-                key = normalised_url(source.url)
+            match = Q()
+            for spelling in spellings[start : start + batch]:
+                match |= Q(url__iexact=spelling)
+            for source in self.filter(match).order_by("pk"):
+                key = normalise_url(source.url)
                 if key in wanted:
                     found.setdefault(key, source)
         return found

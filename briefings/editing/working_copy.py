@@ -43,7 +43,7 @@ from briefings.models import (
     SourceInHistory,
 )
 from briefings.text.parsing import FormatError, Issue, ParsedDocument
-from sources.models import Reference, Source, normalised_url
+from sources.models import Reference, Source, normalise_url
 
 Kind = RevisionContents.Kind
 Status = Briefing.Status
@@ -354,7 +354,7 @@ def _listed_sources(entries, have):
             "details_pending": entry.details_pending,
         }
         if entry.url:
-            source = by_url.get(normalised_url(entry.url))
+            source = by_url.get(normalise_url(entry.url))
         else:
             source = own.get(have.get(entry.number))
             if source is not None and (source.url or source.title != entry.title):
@@ -370,7 +370,7 @@ def _listed_sources(entries, have):
             source.save()
             created.append(source)
             if entry.url:
-                by_url[normalised_url(entry.url)] = source
+                by_url[normalise_url(entry.url)] = source
         else:
             earlier = first_entry.get(source.pk)
             if earlier is None:

@@ -15,7 +15,7 @@ from reversion.models import Revision
 
 from briefings.models import Briefing, Partner
 from briefings.text.parsing import parse_document
-from sources.models import Source, normalised_url
+from sources.models import Source, normalise_url
 from tests.briefings.test_import import model_counts, run_import, write
 from tests.factories import make_briefing, make_source
 
@@ -120,13 +120,13 @@ Arden lends [1]. Belmont builds [2] [3].
 1. Belmont: the builder
 Belmont builds [2].
 References
-[1] Water review | Arden Bank | HTTP://Example.ORG/assay-sample/review/ | 2024-03-01 | news
+[1] Water review | Arden Bank | HTTPS://Example.ORG/assay-sample/review/ | 2024-03-01 | news
 
 [2] Pipes | Belmont Works | https://example.org/pipes | | analysis
 """
 
 
-def test_an_entry_reuses_the_source_with_the_same_normalised_url(tmp_path):
+def test_an_entry_reuses_the_source_with_the_same_normalise_url(tmp_path):
     existing = make_source("Water review (the desk's title)", url="https://example.org/assay-sample/review")
     out, err = run_import(write(tmp_path, FILE), "--slug", "estmark")
     briefing = Briefing.objects.get(slug="estmark")
@@ -146,17 +146,18 @@ def test_an_entry_reuses_the_source_with_the_same_normalised_url(tmp_path):
     ("url", "same"),
     [
         ("https://example.org/a/b", True),
-        ("http://EXAMPLE.org/a/b/", True),
-        ("HTTPS://example.org:443/a/b", True),
+        ("HTTPS://EXAMPLE.org/a/b/", True),
+        ("https://example.org:443/a/b#section-2", True),
+        ("http://example.org/a/b", False),
         ("https://example.org/A/b", False),
         ("https://example.org/a/b?page=2", False),
         ("https://other.example.org/a/b", False),
     ],
 )
-def test_urls_compare_by_scheme_host_case_and_trailing_slash_only(url, same):
+def test_urls_compare_by_case_of_scheme_and_host_default_port_trailing_slash_and_fragment_only(url, same):
     source = make_source(url="https://example.org/a/b")
-    assert (normalised_url(url) == normalised_url(source.url)) is same
-    assert (Source.objects.by_normalised_url([url]).get(normalised_url(url)) == source) is same
+    assert (normalise_url(url) == normalise_url(source.url)) is same
+    assert (Source.objects.by_normalised_url([url]).get(normalise_url(url)) == source) is same
 
 
 @pytest.mark.parametrize(
