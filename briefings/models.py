@@ -120,7 +120,8 @@ class Section(models.Model):
         max_length=500, help_text="'Partner: subtitle' for a partner section, or a theme."
     )
     body = models.TextField(
-        help_text="Prose. Cite entry n of the reference list as [n], after the words it supports."
+        help_text="Prose; leave a blank line between paragraphs. Cite entry n of the reference list as [n], "
+        "after the words it supports."
     )
     partners = models.ManyToManyField(
         Partner, blank=True, related_name="sections", help_text="Partners this section concerns."
@@ -174,7 +175,8 @@ class PublicationKind(models.TextChoices):
 class Publication(models.Model):
     """An immutable, numbered snapshot of a briefing as published."""
 
-    SCHEMA_VERSION = 1
+    # The snapshot schema (docs/snapshot-schema.md). 2: sentences stored by paragraph.
+    SCHEMA_VERSION = 2
 
     Kind = PublicationKind
 
@@ -251,7 +253,9 @@ class PublishedSection(models.Model):
     )
     number = models.PositiveIntegerField(help_text="0 for the executive summary.")
     heading = models.CharField(max_length=500, help_text="The heading as published.")
-    body = models.TextField(help_text="The paragraph as published, with its [n] citation markers.")
+    body = models.TextField(
+        help_text="The text as published, with its [n] markers; paragraphs separated by a blank line."
+    )
     partners = models.ManyToManyField(
         Partner,
         blank=True,

@@ -1,9 +1,41 @@
 """Sources (shared bibliographic records) and each briefing's reference list."""
 
+from urllib.parse import urlsplit, urlunsplit
+
 import reversion
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def normalise_url(url):
+    """One spelling per address, so that sources de-duplicate by URL.
+
+    The scheme and host are lower-cased, a default port (80 for http, 443 for
+    https) is dropped, as are trailing slashes on the path and the fragment.
+    The query and the path's case are kept: servers may tell them apart. A
+    value that does not parse as a URL with a host is returned stripped, for
+    the form's URL validation to refuse.
+    """
+    url = (url or "").strip()
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return url
+    if not parts.scheme or not parts.hostname:
+        return url
+    scheme = parts.scheme.lower()
+    host = parts.hostname  # lower-cased by urlsplit, without IPv6 brackets
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = host if port is None or DEFAULT_PORTS.get(scheme) == port else f"{host}:{port}"
+    if parts.username is not None or parts.password is not None:
+        userinfo = parts.netloc.rpartition("@")[0]
+        netloc = f"{userinfo}@{netloc}"
+    return urlunsplit((scheme, netloc, parts.path.rstrip("/"), parts.query, ""))
 
 
 class SourceKind(models.TextChoices):
@@ -20,6 +52,29 @@ class SourceReliability(models.TextChoices):
     HIGH = "high", "High"
     MEDIUM = "medium", "Medium"
     LOW = "low", "Low"
+
+
+class SourceQuerySet(models.QuerySet):
+    def by_normalised_url(self, urls, batch=200):
+        """``{normalise_url(url): source}`` for the stored sources with one of ``urls``, however spelled.
+
+        Candidates are the URL and the URL with a trailing slash in any case,
+        a batch at a time; a candidate counts only if it normalises to exactly
+        the URL asked for. (A source saved with its URL normalised is found
+        at the first spelling.)
+        """
+        wanted = {normalise_url(url) for url in urls if url}
+        spellings = sorted({spelling for url in wanted for spelling in (url, url + "/")})
+        found = {}
+        for start in range(0, len(spellings), batch):
+            match = Q()
+            for spelling in spellings[start : start + batch]:
+                match |= Q(url__iexact=spelling)
+            for source in self.filter(match).order_by("pk"):
+                key = normalise_url(source.url)
+                if key in wanted:
+                    found.setdefault(key, source)
+        return found
 
 
 class Source(models.Model):
@@ -68,6 +123,8 @@ class Source(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     UNVERSIONED_FIELDS = ("edit_version",)
+
+    objects = SourceQuerySet.as_manager()
 
     class Meta:
         ordering = ("title", "pk")

@@ -35,7 +35,7 @@ from briefings.editing.lock import EditConflict, conflict_report, hold_for_readi
 from briefings.editing.working_copy import DraftInvalid, write
 from briefings.models import Briefing, Partner, Section
 from briefings.publishing import generation
-from briefings.text.parsing import SUMMARY_HEADING, heading_error, parse_body
+from briefings.text.parsing import SUMMARY_HEADING, heading_error, normalise_body, parse_body
 from sources.models import Reference, Source
 
 
@@ -54,6 +54,23 @@ class InlineRowForm(forms.ModelForm):
 
     def validate_unique(self):
         pass
+
+
+class BodyField(forms.CharField):
+    """A section body as stored: LF line ends, paragraphs separated by exactly one blank line.
+
+    Browsers send a textarea's line ends as CRLF; normalising here means a
+    body posted back unchanged equals the stored one (no "changed" section, no
+    revision), and runs of blank lines become one paragraph break.
+    """
+
+    def to_python(self, value):
+        return normalise_body(super().to_python(value))
+
+
+class SectionForm(InlineRowForm):
+    class Meta:
+        field_classes = {"body": BodyField}
 
 
 class _Refused(Exception):
@@ -234,7 +251,7 @@ class ReferenceFormSet(CachedChoicesFormSet):
 
 class SectionInline(admin.StackedInline):
     model = Section
-    form = InlineRowForm
+    form = SectionForm
     formset = SectionFormSet
     extra = 0
     fields = ("position", "heading", "partners", "body")

@@ -226,8 +226,8 @@ def draft_at(briefing_id, revision_id):
 
 
 def working_state(briefing):
-    """The working copy as it is now."""
-    return build_snapshot(briefing)
+    """The working copy as it is now (bodies as text: comparing needs no sentences)."""
+    return build_snapshot(briefing, sentences=False)
 
 
 def publication_state(publication):

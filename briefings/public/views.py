@@ -13,6 +13,7 @@ from briefings.public.pagination import page_or_404
 from briefings.public.release import release_token, released_at
 from briefings.public.structured_data import page_metadata
 from briefings.publishing.snapshot import build_snapshot, render_snapshot
+from briefings.text.parsing import split_paragraphs
 
 
 def published(request, template, context, *, etag, last_modified):
@@ -156,9 +157,14 @@ def partner_detail(request, slug):
     sections = list(page.object_list)
     table = references_by_publication(section.publication_id for section in sections)
     for section in sections:
-        section.segments = cited_segments(
-            section.body, references=table.get(section.publication_id, {}), prefix=f"section-{section.pk}"
-        )
+        section.paragraphs = [
+            cited_segments(
+                paragraph,
+                references=table.get(section.publication_id, {}),
+                prefix=f"section-{section.pk}-{index}",
+            )
+            for index, paragraph in enumerate(split_paragraphs(section.body), 1)
+        ]
     context = {
         "partner": partner,
         "sections": sections,
