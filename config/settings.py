@@ -60,7 +60,7 @@ if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY is the development key; set a random one when DEBUG is off.")
     if len(SECRET_KEY) < SECRET_KEY_MIN_LENGTH or len(set(SECRET_KEY)) < 5:
         raise ImproperlyConfigured(
-            f"SECRET_KEY must be at least {SECRET_KEY_MIN_LENGTH} characters (with at least 5 different ones) "
+            f"SECRET_KEY must be at least {SECRET_KEY_MIN_LENGTH} characters (at least 5 different) "
             f"when DEBUG is off; it has {len(SECRET_KEY)}. Generate one with: python -c "
             '"import secrets; print(secrets.token_urlsafe(50))"'
         )

@@ -56,6 +56,12 @@ class BriefingListView(ListView):
     context_object_name = "publications"
     paginate_by = 50
 
+    def get(self, request, *args, **kwargs):
+        # Like every public page: a CDN may keep it for ASSAY_PUBLIC_CACHE_SECONDS.
+        response = super().get(request, *args, **kwargs)
+        patch_cache_control(response, public=True, max_age=settings.ASSAY_PUBLIC_CACHE_SECONDS)
+        return response
+
     def get_queryset(self):
         return (
             Publication.objects.current().with_partners().select_related("briefing").order_by("-published_at")
