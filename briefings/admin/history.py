@@ -51,7 +51,7 @@ class HistoryAdminMixin(BriefingAdminBase, SafeVersionAdminMixin):
         return [
             path("<path:object_id>/compare/", view(self.compare_view), name="{}_{}_compare".format(*info)),
             path(
-                "<path:object_id>/revert/<int:number>/",
+                "<path:object_id>/revert/<digits:number>/",
                 view(self.revert_view),
                 name="{}_{}_revert".format(*info),
             ),
