@@ -45,6 +45,10 @@ def env_list(name, default):
 
 
 DEBUG = env_bool("DEBUG", True)
+# DEBUG as the environment set it. Django's test runner turns DEBUG off for the
+# tests; this stays, so commands that must refuse in production (load_sample)
+# ask it, and tests can play production by setting it to False.
+ASSAY_DEVELOPMENT = DEBUG
 
 # Development only: a fixed, clearly marked key so sessions survive restarts.
 DEVELOPMENT_SECRET_KEY = "django-insecure-assay-development-key-do-not-use-in-production"  # noqa: S105
