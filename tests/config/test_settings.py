@@ -146,7 +146,8 @@ def test_make_check_deploy_key_is_accepted():
 
 
 def test_session_lifetime_is_configurable():
-    show = "from django.conf import settings as s; print(s.SESSION_COOKIE_AGE, s.SESSION_EXPIRE_AT_BROWSER_CLOSE)"
+    show = "from django.conf import settings as s; "
+    show += "print(s.SESSION_COOKIE_AGE, s.SESSION_EXPIRE_AT_BROWSER_CLOSE)"
     result = run_manage("shell", "-c", show, SESSION_COOKIE_AGE="1800", SESSION_EXPIRE_AT_BROWSER_CLOSE="0")
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1] == "1800 False"

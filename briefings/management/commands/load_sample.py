@@ -11,9 +11,9 @@ import secrets
 from pathlib import Path
 
 import reversion
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
