@@ -307,5 +307,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # Lockouts are warnings; every login's bookkeeping is not worth a line.
+        "axes": {"level": "WARNING"},
     },
 }
