@@ -16,13 +16,14 @@ from django.utils import timezone
 from reversion.models import Revision
 
 from sources.models import SourceKind
+from sources.validators import AddressSlugField
 
 
 class Partner(models.Model):
     """A country or actor that briefings assess, shared across briefings."""
 
     name = models.CharField(max_length=200, unique=True, help_text="As readers know it, e.g. 'Russia'.")
-    slug = models.SlugField(max_length=200, unique=True, help_text="Used in the partner page's URL.")
+    slug = AddressSlugField(max_length=200, unique=True, help_text="Used in the partner page's URL.")
     description = models.TextField(blank=True, help_text="One or two sentences shown on the partner page.")
     edit_version = models.PositiveIntegerField(
         default=0,
@@ -64,7 +65,7 @@ class Briefing(models.Model):
     title = models.CharField(
         max_length=500, help_text="The question the briefing answers, as readers will see it."
     )
-    slug = models.SlugField(
+    slug = AddressSlugField(
         max_length=200, unique=True, help_text="The briefing's address: /briefings/<slug>/. Keep it stable."
     )
     subject = models.CharField(

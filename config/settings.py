@@ -97,6 +97,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Unicode bidi controls out of every HTML/XML page (config/bidi.py).
+    "config.bidi.StripBidiControlsMiddleware",
     # Database down: a 503 with Retry-After instead of a 500 (config/outage.py).
     "config.outage.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
