@@ -27,8 +27,8 @@ def test_a_citation_names_its_source_on_hover_and_focus_and_links_to_the_referen
     marker = re.search(r'<sup class="citation" id="summary-cite-1">(.*?)</sup>', html).group(1)
     assert '<a href="#ref-1" aria-describedby="summary-cite-1-tip">[1]</a>' in marker
     assert (
-        'role="tooltip" id="summary-cite-1-tip"><bdi>Lending and water</bdi> — <bdi>Estmark Review</bdi></span>'
-        in marker
+        'role="tooltip" id="summary-cite-1-tip">'
+        "<bdi>Lending and water</bdi> — <bdi>Estmark Review</bdi></span>" in marker
     )
 
 
