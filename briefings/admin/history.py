@@ -127,7 +127,7 @@ class HistoryAdminMixin(BriefingAdminBase, SafeVersionAdminMixin):
         if key == "working":
             return Side("working", "Working copy", working_state(briefing))
         if key == "live":
-            publication = briefing.publications.order_by("-number").first()
+            publication = briefing.publications.live().order_by("-number").first()
             if publication is None:
                 raise Http404("This briefing has never been published: there is no live version.")
             return Side(
@@ -150,7 +150,7 @@ class HistoryAdminMixin(BriefingAdminBase, SafeVersionAdminMixin):
         return Side(str(number), f"Revision #{number}", state, revision=contents.revision, number=number)
 
     def _default_from(self, briefing):
-        if briefing.publications.exists():
+        if briefing.publications.live().exists():
             return "live"
         previous = revisions_of(briefing.pk).values_list("number", flat=True)[1:2]
         return str(previous[0]) if previous else "working"
