@@ -1,4 +1,4 @@
-"""Publications in the admin: listed and viewed, never edited (they are immutable); withdrawn for legal reasons."""
+"""Publications in the admin: listed and viewed, never edited (immutable); withdrawn for legal reasons."""
 
 from django import forms
 from django.contrib import admin, messages

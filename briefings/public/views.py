@@ -162,7 +162,7 @@ def publication_page(request, publication):
         request,
         "briefings/briefing_detail.html",
         context,
-        etag=f"pub-{publication.pk}-of-{latest.number}-w{len(withdrawals)}",
+        etag=f"pub-{publication.pk}-of-{latest.number}" + (f"-w{len(withdrawals)}" if withdrawals else ""),
         last_modified=max([latest.published_at, *(w.withdrawn_at for w in withdrawals)]),
     )
 
