@@ -9,6 +9,7 @@ history and public pages load from it.
 
 import contextlib
 import os
+import shutil
 import subprocess
 import uuid
 from io import StringIO
@@ -59,10 +60,18 @@ def restored_copy(backup, connection):
     }
     base = ["--host", settings_dict["HOST"] or "127.0.0.1", "--port", str(settings_dict["PORT"] or 5432)]
     base += ["--username", settings_dict["USER"]] if settings_dict.get("USER") else []
-    subprocess.run(["createdb", *base, name], check=True, env=env, timeout=120)
+    subprocess.run([shutil.which("createdb"), *base, name], check=True, env=env, timeout=120)
     try:
         subprocess.run(
-            ["pg_restore", *base, "--no-owner", "--exit-on-error", "--dbname", name, str(backup)],
+            [
+                shutil.which("pg_restore"),
+                *base,
+                "--no-owner",
+                "--exit-on-error",
+                "--dbname",
+                name,
+                str(backup),
+            ],
             check=True,
             env=env,
             timeout=600,
@@ -71,7 +80,7 @@ def restored_copy(backup, connection):
         settings_dict["NAME"] = name
         yield settings_dict
     finally:
-        subprocess.run(["dropdb", *base, "--if-exists", name], check=True, env=env, timeout=120)
+        subprocess.run([shutil.which("dropdb"), *base, "--if-exists", name], check=True, env=env, timeout=120)
 
 
 def test_restore_drill(tmp_path):

@@ -12,6 +12,7 @@ Either way the command checks the file it wrote before it reports success.
 """
 
 import os
+import shutil
 import sqlite3
 import subprocess
 from pathlib import Path
@@ -59,7 +60,10 @@ class Command(BaseCommand):
 
     def backup_postgresql(self, connection, output):
         settings_dict = connection.settings_dict
-        command = ["pg_dump", "--format=custom", "--no-owner", "--file", str(output)]
+        pg_dump, pg_restore = shutil.which("pg_dump"), shutil.which("pg_restore")
+        if not pg_dump or not pg_restore:
+            raise CommandError("pg_dump and pg_restore (PostgreSQL client tools) must be installed.")
+        command = [pg_dump, "--format=custom", "--no-owner", "--file", str(output)]
         for flag, key in (("--host", "HOST"), ("--port", "PORT"), ("--username", "USER")):
             if settings_dict.get(key):
                 command += [flag, str(settings_dict[key])]
@@ -68,13 +72,10 @@ class Command(BaseCommand):
         if settings_dict.get("PASSWORD"):
             env["PGPASSWORD"] = settings_dict["PASSWORD"]
         try:
-            subprocess.run(command, env=env, check=True, capture_output=True, text=True, timeout=3600)
+            # The arguments are this project's settings, not request input.
+            subprocess.run(command, env=env, check=True, capture_output=True, text=True, timeout=3600)  # noqa: S603
             # pg_restore --list reads the archive's table of contents: a truncated file fails here.
-            subprocess.run(
-                ["pg_restore", "--list", str(output)], check=True, capture_output=True, timeout=600
-            )
-        except FileNotFoundError as missing:
-            raise CommandError(f"{missing.filename} is not installed (PostgreSQL client tools).") from None
+            subprocess.run([pg_restore, "--list", str(output)], check=True, capture_output=True, timeout=600)  # noqa: S603
         except subprocess.CalledProcessError as failed:
             output.unlink(missing_ok=True)
             raise CommandError(f"{failed.cmd[0]} failed: {(failed.stderr or '').strip()}") from None
