@@ -205,7 +205,7 @@ def test_the_admin_sends_the_policies_and_needs_no_inline_script(site):
         assert_strict(response, url)
 
 
-def test_static_files_send_the_policies(site):
-    # Served by WhiteNoise in production; by staticfiles in development. Either way, the same headers.
-    response = Client().get("/healthz")
-    assert_strict(response, "/healthz")
+def test_error_and_health_responses_send_the_policies(site):
+    client = Client(raise_request_exception=False)
+    for url in ("/healthz", "/briefings/no-such-briefing/", "/sources/99999/"):
+        assert_strict(client.get(url), url)
