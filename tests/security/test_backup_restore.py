@@ -26,6 +26,8 @@ from briefings.models import Publication, RevisionContents
 from briefings.publishing.takedown import withdraw_publication
 from tests.factories import make_briefing, make_user, publish
 
+# Committed data: pg_dump reads from another session. (An earlier transactional test's flush
+# may have removed the groups the migrations create, so this test uses a superuser.)
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
@@ -84,7 +86,7 @@ def restored_copy(backup, connection):
 
 
 def test_restore_drill(tmp_path):
-    reviewer = make_user(username="drill-reviewer", group="Reviewers")
+    reviewer = make_user(username="drill-reviewer", superuser=True)
     briefing = make_briefing(
         sections=[("Executive summary", "Arden lends [1]."), ("1. Arden: water", "Dams [2].")]
     )
