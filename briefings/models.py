@@ -16,13 +16,14 @@ from django.utils import timezone
 from reversion.models import Revision
 
 from sources.models import SourceKind
+from sources.validators import AddressSlugField
 
 
 class Partner(models.Model):
     """A country or actor that briefings assess, shared across briefings."""
 
     name = models.CharField(max_length=200, unique=True, help_text="As readers know it, e.g. 'Russia'.")
-    slug = models.SlugField(max_length=200, unique=True, help_text="Used in the partner page's URL.")
+    slug = AddressSlugField(max_length=200, unique=True, help_text="Used in the partner page's URL.")
     description = models.TextField(blank=True, help_text="One or two sentences shown on the partner page.")
     edit_version = models.PositiveIntegerField(
         default=0,
@@ -64,7 +65,7 @@ class Briefing(models.Model):
     title = models.CharField(
         max_length=500, help_text="The question the briefing answers, as readers will see it."
     )
-    slug = models.SlugField(
+    slug = AddressSlugField(
         max_length=200, unique=True, help_text="The briefing's address: /briefings/<slug>/. Keep it stable."
     )
     subject = models.CharField(
@@ -140,10 +141,16 @@ class Section(models.Model):
 
 
 class PublicationQuerySet(models.QuerySet):
+    def live(self):
+        """Publications readers may see: every one not withdrawn (briefings/publishing/takedown.py)."""
+        return self.filter(withdrawal__isnull=True)
+
     def current(self):
-        """The latest publication of each briefing."""
-        newer = Publication.objects.filter(briefing=OuterRef("briefing"), number__gt=OuterRef("number"))
-        return self.filter(~Exists(newer))
+        """The latest live publication of each briefing: the one its page shows."""
+        newer = Publication.objects.filter(
+            briefing=OuterRef("briefing"), number__gt=OuterRef("number"), withdrawal__isnull=True
+        )
+        return self.live().filter(~Exists(newer))
 
     def with_partners(self):
         """For lists of current publications: without the heavy columns, and with ``partners``.
@@ -221,6 +228,7 @@ class Publication(models.Model):
     class Meta:
         ordering = ("briefing", "-number")
         get_latest_by = "number"
+        permissions = [("withdraw_publication", "Can withdraw a publication for legal reasons")]
         constraints = [
             models.UniqueConstraint(fields=("briefing", "number"), name="publication_unique_number"),
             models.CheckConstraint(condition=Q(number__gte=1), name="publication_number_positive"),
@@ -237,6 +245,43 @@ class Publication(models.Model):
         return reverse(
             "briefings:publication-detail", kwargs={"slug": self.briefing.slug, "number": self.number}
         )
+
+
+class Withdrawal(models.Model):
+    """A publication taken down for legal reasons: who, when and why. Never changed or deleted.
+
+    The publication itself stays as it was (publications are immutable); this
+    row is what makes its permalink, JSON and comparisons answer 410 Gone
+    with ``notice``, and the change log say it was withdrawn and why.
+    """
+
+    # PROTECT: a withdrawn publication is kept, for the record.
+    publication = models.OneToOneField(
+        Publication,
+        on_delete=models.PROTECT,
+        related_name="withdrawal",
+        help_text="The publication withdrawn.",
+    )
+    notice = models.TextField(
+        help_text="Public: shown to readers at its address and in the change log, e.g. "
+        "'Withdrawn following a court order of 3 March 2026.'"
+    )
+    reason = models.TextField(
+        blank=True, help_text="Internal: the legal ground or case reference. Never shown to readers."
+    )
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("-withdrawn_at", "-pk")
+        constraints = [
+            models.CheckConstraint(condition=~Q(notice=""), name="withdrawal_notice_required"),
+        ]
+
+    def __str__(self):
+        return f"Withdrawal of {self.publication_id}"
 
 
 class PublishedSection(models.Model):

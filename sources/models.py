@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from sources.validators import refuse_bidi_controls
+
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
@@ -92,6 +94,7 @@ class Source(models.Model):
         max_length=1000,
         blank=True,
         help_text="Where readers can check the source. Sources are de-duplicated by URL.",
+        validators=[refuse_bidi_controls],
     )
     published_on = models.DateField(
         null=True, blank=True, help_text="Date the source was published, if known."

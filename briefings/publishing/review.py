@@ -48,7 +48,7 @@ class ReviewError(Exception):
 
 def unpublished_changes(briefing):
     """True when publishing now would show readers something they do not see yet."""
-    live = briefing.publications.order_by("-number").first()
+    live = briefing.publications.live().order_by("-number").first()
     if live is None:
         return True
     return diff_states(publication_state(live), working_state(briefing)).changed

@@ -50,9 +50,11 @@ MARKER_RE = re.compile(r"\[([^\[\]\n]*)\]")
 # A citation is exactly ``[n]``: no spaces inside the brackets and no leading
 # zero, so every citation has one spelling and the compare engine
 # (briefings/compare.py) finds the same citations the parser accepts.
-CITATION_NUMBER = r"[1-9][0-9]*"
+# At most ten digits: a longer number is beyond MAX_REFERENCE_NUMBER anyway, and
+# int() refuses more than 4,300 digits.
+CITATION_NUMBER = r"[1-9][0-9]{0,9}"
 CITATION_RE = re.compile(rf"\[({CITATION_NUMBER})\]")
-SECTION_HEADING_RE = re.compile(r"^(\d+)\.\s+(\S.*)$")
+SECTION_HEADING_RE = re.compile(r"^(\d{1,9})\.\s+(\S.*)$")
 # C0 control characters other than tab, line feed and carriage return: never
 # typed on purpose, invisible in an editor, and PostgreSQL refuses NUL in text.
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")

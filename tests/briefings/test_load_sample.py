@@ -36,3 +36,20 @@ def test_loading_the_sample_again_changes_nothing():
     load_sample()
     assert Version.objects.count() == versions
     assert Briefing.objects.get(slug=SAMPLE_SLUG).publications.count() == 1
+
+
+def test_with_debug_off_the_sample_is_refused_and_nothing_changes(settings):
+    from django.contrib.auth.models import User
+    from django.core.management.base import CommandError
+
+    settings.ASSAY_DEVELOPMENT = False
+    with pytest.raises(CommandError, match="DEBUG is off: this looks like a production database"):
+        load_sample()
+    assert not Briefing.objects.exists()
+    assert not User.objects.exists()
+
+
+def test_with_debug_off_force_loads_the_sample(settings):
+    settings.ASSAY_DEVELOPMENT = False
+    call_command("load_sample", "--force", stdout=StringIO())
+    assert Briefing.objects.get(slug=SAMPLE_SLUG).publications.count() == 1

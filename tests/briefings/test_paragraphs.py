@@ -80,7 +80,7 @@ def test_a_published_section_of_two_paragraphs_reads_as_two_on_the_partner_page(
     publish(briefing)
     page = client.get(reverse("briefings:partner-detail", args=["arden"])).content.decode()
     article = page[page.index('<article class="partner-section"') : page.index("</article>")]
-    paragraphs = re.findall(r"<p>(.*?)</p>", article, re.S)
+    paragraphs = re.findall(r"<p(?: dir=\"auto\")?>(.*?)</p>", article, re.S)
     assert len(paragraphs) == 2
     assert "Arden lends" in paragraphs[0] and "advises" in paragraphs[1]
     # Each citation keeps a tooltip id of its own.

@@ -160,8 +160,8 @@ def test_a_schema_1_snapshot_renders_with_its_claims_and_citations(old_briefing)
     publication = v1_publication(old_briefing)
     html = publication.rendered_html
     assert len(re.findall(r"<p>", html)) == 1
-    assert '<span class="claim" id="summary-claim-1">Arden lends' in html
-    assert '<span class="claim" id="summary-claim-2">Belmont builds' in html
+    assert '<span class="claim" id="summary-claim-1"><bdi>Arden lends' in html
+    assert '<span class="claim" id="summary-claim-2"><bdi>Belmont builds' in html
     assert "Nobody knows why." in html
     assert 'id="summary-cite-3"' in html and 'href="#ref-2"' in html
 

@@ -2,15 +2,19 @@
 
 `make run` calls this on every start; it reuses whatever already exists, so
 running it again changes nothing. The sample is fictional and labelled so.
+
+It creates a superuser and publishes a fictional briefing, so it refuses to
+run with DEBUG=0 (a production database) unless given --force.
 """
 
 import secrets
 from pathlib import Path
 
 import reversion
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from briefings.editing.working_copy import import_briefing
@@ -35,9 +39,23 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--username", default="editor")
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Run although DEBUG is off: create the superuser and publish the sample anyway.",
+        )
+
+    def handle(self, *args, **options):
+        if not settings.ASSAY_DEVELOPMENT and not options["force"]:
+            raise CommandError(
+                "DEBUG is off: this looks like a production database. load_sample would create a "
+                "superuser and publish a fictional sample briefing there. Nothing was changed. "
+                "Use --force if that is really what you want."
+            )
+        self.load(options)
 
     @transaction.atomic
-    def handle(self, *args, **options):
+    def load(self, options):
         user = self.ensure_editor(options["username"])
         self.ensure_reviewer()
         briefing = Briefing.objects.filter(slug=SAMPLE_SLUG).first()
