@@ -29,7 +29,7 @@ $(BROWSER_DEPS): tests/browser/package.json tests/browser/package-lock.json
 
 setup: $(VENV)/.installed
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py load_sample
+	$(PY) manage.py load_sample --host $(HOST) --port $(PORT)
 
 run: setup
 	@echo "Serving Assay on http://$(HOST):$(PORT)/ (admin: /admin/)"

@@ -30,14 +30,29 @@ SAMPLE_SOURCES = {
 }
 
 
+def login_url(host, port):
+    """The admin's address on a development server bound to ``host``:``port``."""
+    # A server bound to every address is reached on this machine through the loopback one.
+    host = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)  # noqa: S104
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{port}/admin/"
+
+
 class Command(BaseCommand):
     help = "Load and publish the sample briefing and create a local 'editor' account (idempotent)."
 
     def add_arguments(self, parser):
         parser.add_argument("--username", default="editor")
+        # `make run` passes its HOST and PORT, so the printed login address is the one it serves.
+        parser.add_argument(
+            "--host", default="127.0.0.1", help="Host the server runs on (for the login URL)."
+        )
+        parser.add_argument("--port", default="8000", help="Port the server runs on (for the login URL).")
 
     @transaction.atomic
     def handle(self, *args, **options):
+        self.login_url = login_url(options["host"], options["port"])
         user = self.ensure_editor(options["username"])
         self.ensure_reviewer()
         briefing = Briefing.objects.filter(slug=SAMPLE_SLUG).first()
@@ -72,7 +87,7 @@ class Command(BaseCommand):
         user = User.objects.filter(username=username).first()
         if user is not None:
             self.stdout.write(
-                f"Editor account '{username}' exists. Forgot the password? "
+                f"Editor account '{username}' exists; log in at {self.login_url}. Forgot the password? "
                 f"python manage.py changepassword {username}"
             )
             return user
@@ -80,7 +95,7 @@ class Command(BaseCommand):
         user = User.objects.create_superuser(username=username, email="", password=password)
         self.stdout.write(
             self.style.SUCCESS(
-                f"Created the local editor account. Log in at http://127.0.0.1:8000/admin/ "
+                f"Created the local editor account. Log in at {self.login_url} "
                 f"as '{username}' with password: {password}"
             )
         )
