@@ -57,6 +57,7 @@ def briefing_under_review():
 
 def admin_pages(briefing):
     source = briefing.references.get(number=1).source
+    partner = briefing.sections.get(position=1).partners.get()
     pk = briefing.pk
     return {
         "index": reverse("admin:index"),
@@ -68,6 +69,11 @@ def admin_pages(briefing):
         "review page": reverse("admin:briefings_briefing_review", args=[pk]),
         "review queue": reverse("admin:briefings_briefing_review_queue"),
         "source change form": reverse("admin:sources_source_change", args=[source.pk]),
+        "source list": reverse("admin:sources_source_changelist"),
+        "partner change form": reverse("admin:briefings_partner_change", args=[partner.pk]),
+        "submit page": reverse("admin:briefings_briefing_submit", args=[pk]),
+        "preview links": reverse("admin:briefings_briefing_previews", args=[pk]),
+        "restore page": reverse("admin:briefings_briefing_revert", args=[pk, 1]),
     }
 
 
@@ -81,6 +87,11 @@ PAGES = [
     "review page",
     "review queue",
     "source change form",
+    "source list",
+    "partner change form",
+    "submit page",
+    "preview links",
+    "restore page",
 ]
 
 
