@@ -13,13 +13,14 @@ Where any is missing the tests are skipped, and ``-ra`` says why; with
 passes without running them.
 
 One browser serves the whole session; each test gets a fresh context (its
-own cookies). The live server needs ``transactional_db``: every test here is
-marked ``django_db(transaction=True, serialized_rollback=True)`` so the rows
-the migrations create (the Editors and Reviewers groups) are there, and
-they run last, after which nothing else needs the
-database.
+own cookies). The live server needs ``transactional_db``, which empties the
+database after each test, and with it the Editors and Reviewers groups the
+migrations create: these tests run last, and each makes the groups again
+(``editorial_groups``), as an earlier transactional test may have emptied
+the database too.
 """
 
+import importlib
 import json
 import os
 import shutil
@@ -63,8 +64,22 @@ def pytest_collection_modifyitems(items):
     """Browser tests run last (after pytest-django's own ordering), each on a live server's database."""
     browser_items = [item for item in items if Path(str(item.path)).is_relative_to(HERE)]
     for item in browser_items:
-        item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True))
+        item.add_marker(pytest.mark.django_db(transaction=True))
     items[:] = [item for item in items if item not in browser_items] + browser_items
+
+
+@pytest.fixture(autouse=True)
+def editorial_groups(transactional_db):
+    """The Editors and Reviewers groups with the permissions their migration grants."""
+    from django.contrib.auth.models import Group, Permission
+
+    migration = importlib.import_module("briefings.migrations.0003_editorial_groups")
+    for name, grants in (("Editors", migration.EDITORS), ("Reviewers", migration.REVIEWERS)):
+        group, _ = Group.objects.get_or_create(name=name)
+        for app_label, codenames in grants.items():
+            permissions = Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames)
+            assert permissions.count() == len(codenames), f"permissions missing for {app_label}"
+            group.permissions.add(*permissions)
 
 
 @pytest.fixture(scope="session")
