@@ -246,6 +246,16 @@ class Publication(models.Model):
             "briefings:publication-detail", kwargs={"slug": self.briefing.slug, "number": self.number}
         )
 
+    @property
+    def log_note(self):
+        """The note as the change log prints it after the kind: empty if it only repeats the kind.
+
+        A first publication's note is often just "First publication", which would
+        read "First publication: First publication".
+        """
+        note = self.note.strip()
+        return "" if note.rstrip(".").strip().casefold() == self.get_kind_display().casefold() else note
+
 
 class Withdrawal(models.Model):
     """A publication taken down for legal reasons: who, when and why. Never changed or deleted.

@@ -17,6 +17,8 @@ from django.core.validators import MinValueValidator
 from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils.html import format_html
 from reversion.admin import VersionAdmin
 
 from briefings.admin.history import HistoryAdminMixin
@@ -403,11 +405,27 @@ class BriefingAdmin(ReviewAdminMixin, HistoryAdminMixin, VersionAdmin):
 
     change_form_template = "admin/briefings/briefing/change_form.html"
 
-    SLUG_LOCKED_HELP = (
-        "The briefing's address, /briefings/<slug>/. It cannot change once the briefing is "
-        "published: readers, links and feeds rely on it, and a change would move the public "
-        "page before anything is republished."
-    )
+    def slug_help_text(self, obj, locked):
+        """The slug's help names the real address, or an example one. The admin prints help as HTML."""
+        if obj is None or obj.pk is None:
+            example = reverse("briefings:briefing-detail", kwargs={"slug": "how-do-partners-shape-the-river"})
+            return format_html(
+                "The briefing's address, made from the title: e.g. <code>{}</code>. Keep it short; "
+                "it cannot change once the briefing is published.",
+                example,
+            )
+        if locked:
+            return format_html(
+                "The briefing's address, <code>{}</code>. It cannot change once the briefing is published: "
+                "readers, links and feeds rely on it, and a change would move the public page before "
+                "anything is republished.",
+                obj.get_absolute_url(),
+            )
+        return format_html(
+            "The briefing's address: <code>{}</code>. Keep it stable: it cannot change once the briefing "
+            "is published.",
+            obj.get_absolute_url(),
+        )
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(n_publications=Count("publications"))
@@ -433,8 +451,8 @@ class BriefingAdmin(ReviewAdminMixin, HistoryAdminMixin, VersionAdmin):
         return obj
 
     def get_form(self, request, obj=None, change=False, **kwargs):
-        if self.slug_locked(obj):
-            kwargs["help_texts"] = {**kwargs.get("help_texts", {}), "slug": self.SLUG_LOCKED_HELP}
+        slug_help = self.slug_help_text(obj, self.slug_locked(obj))
+        kwargs["help_texts"] = {**kwargs.get("help_texts", {}), "slug": slug_help}
         form = super().get_form(request, obj, change, **kwargs)
         report = getattr(request, "assay_conflict", None)
         refusal = getattr(request, "assay_refusal", None)

@@ -52,7 +52,9 @@ class PublicationFeed(Feed):
     def item_description(self, item):
         # Atom summaries are typed "html": the note must arrive as escaped HTML,
         # or a reader would render markup an editor typed.
-        return format_html("<p><strong>{}</strong>: {}</p>", item.get_kind_display(), item.note)
+        if not item.log_note:
+            return format_html("<p><strong>{}</strong></p>", item.get_kind_display())
+        return format_html("<p><strong>{}</strong>: {}</p>", item.get_kind_display(), item.log_note)
 
     def item_link(self, item):
         return item.get_absolute_url()
