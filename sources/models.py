@@ -1,9 +1,43 @@
 """Sources (shared bibliographic records) and each briefing's reference list."""
 
+from urllib.parse import urlsplit, urlunsplit
+
 import reversion
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def normalise_url(url):
+    """One spelling per address, so that sources de-duplicate by URL.
+
+    The scheme and host are lower-cased, a default port (80 for http, 443 for
+    https) is dropped, as are trailing slashes on the path and the fragment.
+    The query and the path's case are kept: servers may tell them apart. A
+    value that does not parse as a URL with a host is returned stripped, for
+    the form's URL validation to refuse.
+
+    The data migration sources/0003 holds a frozen copy of this function.
+    """
+    url = (url or "").strip()
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return url
+    if not parts.scheme or not parts.hostname:
+        return url
+    scheme = parts.scheme.lower()
+    host = parts.hostname  # lower-cased by urlsplit, without IPv6 brackets
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = host if port is None or DEFAULT_PORTS.get(scheme) == port else f"{host}:{port}"
+    if parts.username is not None or parts.password is not None:
+        userinfo = parts.netloc.rpartition("@")[0]
+        netloc = f"{userinfo}@{netloc}"
+    return urlunsplit((scheme, netloc, parts.path.rstrip("/"), parts.query, ""))
 
 
 class SourceKind(models.TextChoices):
@@ -36,7 +70,8 @@ class Source(models.Model):
         "URL",
         max_length=1000,
         blank=True,
-        help_text="Where readers can check the source. Sources are de-duplicated by URL.",
+        help_text="Where readers can check the source. Sources are de-duplicated by URL: it is stored "
+        "with its scheme and host in lower case, without a default port, trailing slash or #fragment.",
     )
     published_on = models.DateField(
         null=True, blank=True, help_text="Date the source was published, if known."
@@ -85,6 +120,7 @@ class Source(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
+        self.url = normalise_url(self.url)
         # Counts saves for the optimistic lock (briefings/editing/lock.py), checked under a row lock.
         if not self._state.adding:
             self.edit_version += 1
