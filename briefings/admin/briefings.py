@@ -22,6 +22,7 @@ from django.http import HttpResponseRedirect, QueryDict
 from reversion.admin import VersionAdmin
 
 from briefings.admin.history import HistoryAdminMixin
+from briefings.admin.imports import ImportAdminMixin
 from briefings.admin.review import ReviewAdminMixin
 from briefings.admin.widgets import (
     CachedAutocompleteSelect,
@@ -508,7 +509,7 @@ class BriefingForm(forms.ModelForm):
 
 
 @admin.register(Briefing)
-class BriefingAdmin(ReviewAdminMixin, HistoryAdminMixin, VersionAdmin):
+class BriefingAdmin(ImportAdminMixin, ReviewAdminMixin, HistoryAdminMixin, VersionAdmin):
     form = BriefingForm
     list_display = ("title", "subject", "status", "publication_count", "updated_at")
     list_filter = ("status", "subject")
