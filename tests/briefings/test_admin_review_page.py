@@ -99,3 +99,16 @@ def test_the_admin_index_counts_briefings_awaiting_review_and_links_to_the_queue
     content = logged_in(editor).get(reverse("admin:index")).content.decode()
     assert "2 briefings awaiting review" in content
     assert f'href="{queue}"' not in content
+
+
+def test_the_review_page_costs_the_same_queries_at_5_and_40_sections(reviewer):
+    from tests.briefings.test_admin_scale import big_briefing, counted
+
+    costs = {}
+    for n in (5, 40):
+        briefing = big_briefing(n)
+        publish(briefing)
+        revise(briefing, set_body(2, "Zanzibar claims this [1]."))
+        response, costs[n] = counted(lambda b=briefing: reviewer.get(review_url(b)))
+        assert "<ins>Zanzibar" in response.content.decode()
+    assert costs[5] == costs[40], costs

@@ -230,3 +230,18 @@ def test_the_error_summary_links_to_each_field_in_error(editor, briefing):
     for anchor in re.findall(r'href="#([^"]+)"', summary):
         assert f'id="{anchor}"' in html, anchor
     assert saved_order(briefing) == ["Executive summary", "Arden: the lender", "Belmont: the builder"]
+
+
+def test_a_move_costs_the_same_queries_at_5_and_40_sections(editor):
+    from tests.briefings.test_admin_scale import big_briefing, counted
+
+    costs = {}
+    for n in (5, 40):
+        briefing = big_briefing(n)
+        data = change_form_from_html(editor.get(change_url(briefing)).content.decode())
+        response, costs[n] = counted(
+            lambda b=briefing, d=data: editor.post(change_url(b), {**d, "_move": "sections-3:up"})
+        )
+        assert response.status_code == 200
+        assert headings_in_order(response.content.decode())[2] == "Theme 3: a sample section"
+    assert costs[5] == costs[40], costs
