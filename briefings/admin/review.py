@@ -187,7 +187,8 @@ class ReviewAdminMixin(BriefingAdminBase):
         briefing = self._briefing_or_404(request, object_id)
         if not review.can_review(request.user):
             raise PermissionDenied
-        first = not briefing.publications.exists()
+        live = briefing.publications.order_by("-number").first()
+        first = live is None
         action = request.POST.get("action") if request.method == "POST" else None
         publish_form = PublishForm(
             request.POST if action == "approve" else None,
@@ -235,7 +236,6 @@ class ReviewAdminMixin(BriefingAdminBase):
             briefing.review_events.filter(kind=ReviewEvent.Kind.SUBMITTED).select_related("user").first()
         )
         revision = latest_revision(briefing)
-        live = briefing.publications.order_by("-number").first()
         working = working_state(briefing)
         context = self._context(
             request,
