@@ -245,3 +245,30 @@ def test_a_move_costs_the_same_queries_at_5_and_40_sections(editor):
         assert response.status_code == 200
         assert headings_in_order(response.content.decode())[2] == "Theme 3: a sample section"
     assert costs[5] == costs[40], costs
+
+
+def test_a_move_keeps_partners_and_delete_ticks_and_needs_change_permission(editor, briefing):
+    from django.contrib.auth.models import Permission
+
+    from tests.factories import make_partner
+
+    corvia = make_partner("Corvia")
+    data = change_form_from_html(editor.get(change_url(briefing)).content.decode())
+    arden, belmont = index_of(data, "Arden: the lender"), index_of(data, "Belmont: the builder")
+    data[f"sections-{belmont}-partners"] = [str(corvia.pk)]
+    data[f"sections-{arden}-DELETE"] = "on"
+    html = editor.post(change_url(briefing), {**data, "_move": f"sections-{belmont}:up"}).content.decode()
+    moved = change_form_from_html(html)
+    assert moved["sections-1-heading"] == "Belmont: the builder"
+    assert moved["sections-1-partners"] == [str(corvia.pk)]
+    assert moved["sections-2-DELETE"] == "on"
+    # Nothing saved: the section keeps its partners and the other is not deleted.
+    assert not Section.objects.get(briefing=briefing, heading="Belmont: the builder").partners.exists()
+    assert Section.objects.filter(briefing=briefing, heading="Arden: the lender").exists()
+
+    viewer = make_user()
+    viewer.is_staff = True
+    viewer.save()
+    viewer.user_permissions.add(Permission.objects.get(codename="view_briefing"))
+    editor.force_login(viewer)
+    assert editor.post(change_url(briefing), {**data, "_move": f"sections-{belmont}:up"}).status_code == 403
