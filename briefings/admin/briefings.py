@@ -14,11 +14,13 @@ from contextlib import nullcontext
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import MinValueValidator
 from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseRedirect, QueryDict
+from django.utils.text import capfirst
 from reversion.admin import VersionAdmin
 
 from briefings.admin.history import HistoryAdminMixin
@@ -628,7 +630,7 @@ class BriefingAdmin(ImportAdminMixin, ReviewAdminMixin, HistoryAdminMixin, Versi
         if object_id is None:
             allowed = self.has_add_permission(request)
         else:
-            allowed = self.has_change_permission(request, self.get_object(request, object_id))
+            allowed = self.has_change_permission(request, self.get_object(request, unquote(object_id)))
         if not allowed:
             raise PermissionDenied
         prefix = Section._meta.get_field("briefing").remote_field.get_accessor_name()
@@ -743,7 +745,7 @@ def error_summary(form, inline_formsets):
             continue
         label = form.fields[name].label if name in form.fields else name
         for message in errors:
-            add(str(label or name).capitalize(), message, form[name].auto_id if name in form.fields else "")
+            add(capfirst(str(label or name)), message, form[name].auto_id if name in form.fields else "")
     for inline in inline_formsets:
         formset = inline.formset
         kind = "Section" if formset.model is Section else "Reference"
