@@ -272,3 +272,23 @@ def test_a_move_keeps_partners_and_delete_ticks_and_needs_change_permission(edit
     viewer.user_permissions.add(Permission.objects.get(codename="view_briefing"))
     editor.force_login(viewer)
     assert editor.post(change_url(briefing), {**data, "_move": f"sections-{belmont}:up"}).status_code == 403
+
+
+def test_inserting_a_new_section_at_a_position_renumbers_the_rest(editor, briefing):
+    data = change_form_from_html(editor.get(change_url(briefing)).content.decode())
+    data.update(
+        {
+            "sections-TOTAL_FORMS": "4",
+            "sections-3-heading": "Corvia: the newcomer",
+            "sections-3-body": "Corvia arrives [1].",
+            "sections-3-position": "1",
+        }
+    )
+    assert editor.post(change_url(briefing), {**data, "_save": "Save"}).status_code == 302
+    rows = Section.objects.filter(briefing=briefing).order_by("position").values_list("position", "heading")
+    assert list(rows) == [
+        (0, "Executive summary"),
+        (1, "Corvia: the newcomer"),
+        (2, "Arden: the lender"),
+        (3, "Belmont: the builder"),
+    ]
