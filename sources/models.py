@@ -20,6 +20,8 @@ def normalise_url(url):
     The query and the path's case are kept: servers may tell them apart. A
     value that does not parse as a URL with a host is returned stripped, for
     the form's URL validation to refuse.
+
+    The data migration sources/0003 holds a frozen copy of this function.
     """
     url = (url or "").strip()
     try:
@@ -93,7 +95,8 @@ class Source(models.Model):
         "URL",
         max_length=1000,
         blank=True,
-        help_text="Where readers can check the source. Sources are de-duplicated by URL.",
+        help_text="Where readers can check the source. Sources are de-duplicated by URL: it is stored "
+        "with its scheme and host in lower case, without a default port, trailing slash or #fragment.",
         validators=[refuse_bidi_controls],
     )
     published_on = models.DateField(
@@ -145,6 +148,7 @@ class Source(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
+        self.url = normalise_url(self.url)
         # Counts saves for the optimistic lock (briefings/editing/lock.py), checked under a row lock.
         if not self._state.adding:
             self.edit_version += 1

@@ -20,6 +20,7 @@ from django.urls import path, reverse
 from briefings.admin.base import BriefingAdminBase
 from briefings.admin.safety import SafeVersionAdminMixin
 from briefings.editing.history import (
+    NOTHING_PUBLISHED,
     publication_state,
     revision_state,
     revision_states,
@@ -129,7 +130,7 @@ class HistoryAdminMixin(BriefingAdminBase, SafeVersionAdminMixin):
         if key == "live":
             publication = briefing.publications.live().order_by("-number").first()
             if publication is None:
-                raise Http404("This briefing has never been published: there is no live version.")
+                return Side("live", "Live publication (none yet)", NOTHING_PUBLISHED)
             return Side(
                 "live",
                 f"Live publication (v{publication.number})",
