@@ -74,6 +74,8 @@ def admin_pages(briefing):
         "submit page": reverse("admin:briefings_briefing_submit", args=[pk]),
         "preview links": reverse("admin:briefings_briefing_previews", args=[pk]),
         "restore page": reverse("admin:briefings_briefing_revert", args=[pk, 1]),
+        "import page": reverse("admin:briefings_briefing_import_into", args=[pk]),
+        "new import page": reverse("admin:briefings_briefing_import"),
     }
 
 
@@ -92,6 +94,8 @@ PAGES = [
     "submit page",
     "preview links",
     "restore page",
+    "import page",
+    "new import page",
 ]
 
 
