@@ -1,6 +1,6 @@
 """Publishing: the one door through which a working copy becomes a Publication."""
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -20,7 +20,7 @@ from briefings.models import (
 from briefings.publishing import generation, review
 from briefings.publishing.snapshot import build_snapshot, render_snapshot
 from briefings.text.parsing import heading_error, parse_body
-from sources.models import Reference
+from sources.models import Reference, Source
 
 
 class PublishError(Exception):
@@ -174,6 +174,11 @@ def rebuild_derived_many(publications):
                 )
             )
     PublishedSection.objects.bulk_create(sections)
+    if connection.vendor == "postgresql":
+        # The stored search vector (GIN-indexed): computed once here, never per search.
+        PublishedSection.objects.filter(briefing__in=briefing_ids).update(
+            search_vector=PublishedSection.search_document()
+        )
     section_data = [data for publication in publications for data in publication.snapshot["sections"]]
     through = PublishedSection.partners.through
     through.objects.bulk_create(
@@ -198,8 +203,11 @@ def rebuild_derived_many(publications):
         for pos, n in enumerate(data["citations"], 1)
     )
     # Public pages show sources as published, not as their shared rows stand now.
-    PublishedReference.objects.filter(briefing__in=briefing_ids).delete()
-    PublishedReference.objects.bulk_create(
+    # A source's newest copy (highest id) is the one readers see: is_latest marks
+    # it. Lock the sources first (in order) so that two publications citing one
+    # source cannot both mark their copy latest.
+    old = PublishedReference.objects.filter(briefing__in=briefing_ids)
+    references = [
         PublishedReference(
             publication=publication,
             briefing_id=publication.briefing_id,
@@ -214,7 +222,26 @@ def rebuild_derived_many(publications):
         )
         for publication in publications
         for ref in publication.snapshot["references"]
+    ]
+    newest_copy = {ref.source_id: ref for ref in references}
+    for ref in newest_copy.values():
+        ref.is_latest = True
+    lost = set(old.filter(is_latest=True).values_list("source_id", flat=True)) - set(newest_copy)
+    list(
+        Source.objects.select_for_update()
+        .filter(pk__in=set(newest_copy) | lost)
+        .order_by("pk")
+        .values_list("pk")
     )
+    old.delete()
+    PublishedReference.objects.filter(source__in=newest_copy, is_latest=True).update(is_latest=False)
+    PublishedReference.objects.bulk_create(references)
+    # A source these briefings no longer cite falls back to its newest other copy.
+    if lost:
+        fallback = (
+            PublishedReference.objects.filter(source__in=lost).values("source").annotate(newest=Max("pk"))
+        )
+        PublishedReference.objects.filter(pk__in=[row["newest"] for row in fallback]).update(is_latest=True)
     # Partners as published, for partner pages and filters. A partner may be
     # copied by several current publications; the newest copy is the one readers
     # see (PublishedPartner.is_latest). Lock the partners first so that two
