@@ -2,8 +2,9 @@
 
 On PostgreSQL this is ranked full-text search over the stored
 ``PublishedSection.search_vector`` and its GIN index (migration 0007), so
-ranking reads stored vectors instead of recomputing them; elsewhere (SQLite in development) every word must appear
-in the heading or body, and heading matches rank first. Same page either way.
+ranking reads stored vectors instead of recomputing them; elsewhere (SQLite
+in development) every word must appear in the heading or body, and heading
+matches rank first. Same page either way.
 """
 
 import re
