@@ -118,8 +118,12 @@ class PublishedPartnerFilter(LookupFilter):
     def filter(self, qs, value):
         if value in EMPTY_VALUES:
             return qs
-        sections = PublishedSection.objects.filter(partners=value).values(self.section_value)
-        return qs.filter(**{f"{self.field_name}__in": sections})
+        if self.section_value == "publication":
+            # Publications: PublishedPartner lists each publication naming the partner once (indexed).
+            rows = PublishedPartner.objects.filter(partner_id=value).values("publication_id")
+        else:
+            rows = PublishedSection.objects.filter(partners=value).values(self.section_value)
+        return qs.filter(**{f"{self.field_name}__in": rows})
 
 
 def published_subject(value):
