@@ -233,3 +233,50 @@ def test_the_partner_filter_lists_a_briefing_once_without_distinct(client, djang
     assert "1 briefing<" in response.content.decode()
     claims = client.get(reverse("briefings:claim-list") + "?partner=arden").context["claims"]
     assert [c.text for c in claims] == ["Arden lends [1].", "Arden builds [1]."]
+
+
+@pytest.mark.parametrize("count", [3, 130])
+def test_every_claim_page_costs_the_same_few_queries_and_pages_by_id(
+    client, django_assert_num_queries, monkeypatch, count
+):
+    """Deep pages are reached by claim id (?after=, ?before=, ?page=last), the count stops at a limit."""
+    from briefings.public import pagination
+
+    monkeypatch.setattr(pagination, "COUNT_LIMIT", 100)
+    body = " ".join(f"Claim number {n} [1]." for n in range(count))
+    published("Water question", "Estmark", "Arden", body=body)
+    # count (bounded), page, published references
+    for query in ("", "?page=last", "?text=number", "?text=number&page=last", "?page=2"):
+        if query == "?page=2" and count < 60:
+            continue
+        with django_assert_num_queries(3):
+            html = get(client, "briefings:claim-list", query)
+    html = get(client, "briefings:claim-list")
+    if count < 100:
+        assert f"{count + 1} claims" in html
+        assert 'rel="next"' not in html
+        return
+    assert "More than 100 claims" in html
+    # Page 2 is the last numbered one (100 / 50); its next page is by id.
+    html = get(client, "briefings:claim-list", "?page=2")
+    assert "Claim number 50 " in html and "Claim number 99 " in html
+    last_on_page_2 = response_claims(client, "?page=2")[-1]
+    assert f'href="?after={last_on_page_2.pk}" rel="next"' in html
+    html = get(client, "briefings:claim-list", f"?after={last_on_page_2.pk}")
+    assert "Claim number 100 " in html and "Claim number 99 " not in html
+    first = response_claims(client, f"?after={last_on_page_2.pk}")[0]
+    assert f'href="?before={first.pk}" rel="prev"' in html
+    html = get(client, "briefings:claim-list", f"?before={first.pk}")
+    assert "Claim number 99 " in html and "Claim number 100 " not in html
+    # The last page ends with the last claim (the partner section's), and offers Previous.
+    html = get(client, "briefings:claim-list", "?page=last")
+    assert "Arden acts" in html and 'rel="prev"' in html and 'rel="next"' not in html
+    for bad in ("?page=3", "?after=abc", "?before=" + "9" * 30, "?after=1&before=2", f"?after={10**9}"):
+        assert client.get("/claims/" + bad).status_code == 404, bad
+
+
+def response_claims(client, query):
+    from django.core.cache import caches
+
+    caches["pages"].clear()
+    return client.get("/claims/" + query).context["claims"]
