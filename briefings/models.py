@@ -9,6 +9,7 @@ each briefing's current publication.
 
 import reversion
 from django.conf import settings
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
 from django.urls import reverse
@@ -317,6 +318,12 @@ class PublishedSection(models.Model):
         related_name="published_sections",
         help_text="Partners the section is about, as published; its partner pages list it.",
     )
+    search_vector = SearchVectorField(
+        null=True,
+        editable=False,
+        help_text="PostgreSQL only: search_document() of heading and body, stored at publication "
+        "and GIN-indexed (migration 0007); empty elsewhere.",
+    )
 
     class Meta:
         ordering = ("publication", "number")
@@ -333,6 +340,13 @@ class PublishedSection(models.Model):
     @property
     def anchor(self):
         return section_anchor(self.number)
+
+    @staticmethod
+    def search_document():
+        """The full-text vector of a section: heading (weight A) and body (B), in English."""
+        return SearchVector("heading", weight="A", config="english") + SearchVector(
+            "body", weight="B", config="english"
+        )
 
 
 class Claim(models.Model):
@@ -390,6 +404,8 @@ class ClaimCitation(models.Model):
         constraints = [
             models.UniqueConstraint(fields=("claim", "position"), name="claim_citation_unique_position"),
         ]
+        # A source's claims, in the claim list's order (by claim id).
+        indexes = [models.Index(fields=("source", "claim"), name="claim_citation_source_idx")]
 
     def __str__(self):
         return f"[{self.reference_number}]"
@@ -401,9 +417,10 @@ class PublishedReferenceQuerySet(models.QuerySet):
 
         A source cited by several current publications may have been copied at
         different times with different details; readers see the newest copy.
+        Publishing keeps ``is_latest`` true on exactly that row, the source's
+        copy with the highest id (``publish.rebuild_derived_many``).
         """
-        newer = PublishedReference.objects.filter(source=OuterRef("source"), pk__gt=OuterRef("pk"))
-        return self.filter(~Exists(newer))
+        return self.filter(is_latest=True)
 
 
 class PublishedReference(models.Model):
@@ -426,6 +443,9 @@ class PublishedReference(models.Model):
     published_on = models.DateField(null=True, blank=True)
     kind = models.CharField(max_length=20, choices=SourceKind.choices)
     details_pending = models.BooleanField(default=False)
+    is_latest = models.BooleanField(
+        default=False, help_text="The source's most recently published copy: the one readers see."
+    )
 
     objects = PublishedReferenceQuerySet.as_manager()
 
@@ -435,6 +455,20 @@ class PublishedReference(models.Model):
             models.UniqueConstraint(
                 fields=("publication", "number"), name="published_reference_unique_number"
             ),
+            # Also the index that finds a source's public copy.
+            models.UniqueConstraint(
+                fields=("source",), condition=Q(is_latest=True), name="published_reference_one_latest"
+            ),
+        ]
+        indexes = [
+            # The source list, in its order, and its publisher filter.
+            models.Index(
+                fields=("title", "id"), condition=Q(is_latest=True), name="published_reference_list_idx"
+            ),
+            models.Index(
+                fields=("publisher",), condition=Q(is_latest=True), name="published_reference_pub_idx"
+            ),
+            models.Index(fields=("source", "id"), name="published_reference_source_idx"),
         ]
 
     def __str__(self):
@@ -458,7 +492,7 @@ class PublishedPartnerQuerySet(models.QuerySet):
         slugs or descriptions. The latest publication wins: readers see the
         partner as it was last published, and an older copy's slug still
         finds the partner (see ``views.partner_detail``). Publishing keeps
-        ``is_latest`` true on exactly that row (``services.rebuild_derived``).
+        ``is_latest`` true on exactly that row (``publish.rebuild_derived_many``).
         """
         return self.filter(is_latest=True)
 
@@ -492,6 +526,8 @@ class PublishedPartner(models.Model):
                 fields=("partner",), condition=Q(is_latest=True), name="published_partner_one_latest"
             ),
         ]
+        # The publications naming a partner (the briefing list's partner filter).
+        indexes = [models.Index(fields=("partner", "publication"), name="published_partner_partner_idx")]
 
     def __str__(self):
         return self.name

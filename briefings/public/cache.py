@@ -49,7 +49,7 @@ logger = logging.getLogger(__name__)
 ROUTES = {
     "briefings:briefing-list": ("page",),
     "briefings:briefing-explore": ("page",),
-    "briefings:claim-list": ("page",),
+    "briefings:claim-list": ("page", "after", "before", "q"),
     "briefings:search": ("q", "page"),
     "briefings:briefing-detail": (),
     "briefings:publication-detail": (),
@@ -60,7 +60,7 @@ ROUTES = {
     "briefings:publication-compare": ("view",),
     "briefings:partner-detail": ("page",),
     "sources:source-list": ("page",),
-    "sources:source-detail": ("page",),
+    "sources:source-detail": ("page", "after", "before"),
     "sitemap": ("p",),
     "robots-txt": (),
 }

@@ -5,11 +5,13 @@ views only paginate and attach each citation's source as published.
 """
 
 from django.conf import settings
+from django.shortcuts import redirect
 from django.utils.cache import patch_cache_control
 from django_filters.views import FilterView
 
 from briefings.models import PublishedReference
 from briefings.public.filters import BriefingFilter, ClaimFilter
+from briefings.public.pagination import keyset_page_or_404
 from briefings.publishing.snapshot import body_segments
 
 
@@ -65,10 +67,24 @@ class BriefingExploreView(PublicFilterView):
 
 
 class ClaimListView(PublicFilterView):
+    """Every claim, filtered, paged by claim id (pagination.keyset_page_or_404): every page is cheap."""
+
     filterset_class = ClaimFilter
     template_name = "briefings/claim_filter.html"
     context_object_name = "claims"
     paginate_by = 50
+
+    def get(self, request, *args, **kwargs):
+        # "q" is what the search page calls its words: here it means "Text contains".
+        if "q" in request.GET and "text" not in request.GET:
+            query = request.GET.copy()
+            query["text"] = query.pop("q")[-1]
+            return redirect(f"{request.path}?{query.urlencode()}")
+        return super().get(request, *args, **kwargs)
+
+    def paginate_queryset(self, queryset, page_size):
+        page = keyset_page_or_404(self.request, queryset, page_size)
+        return page.paginator, page, page.object_list, page.has_other_pages()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

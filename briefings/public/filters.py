@@ -1,15 +1,26 @@
 """FilterSets for the public lists. Each one's base queryset is published rows only.
 
 The base queryset lives on the FilterSet, not in the view, so that whoever
-uses a FilterSet cannot forget "published only"; the choices offered are
-drawn from published rows too, so that no unpublished name leaks into a form.
+uses a FilterSet cannot forget "published only". Partners, subjects,
+briefings and sources are typed, not chosen from a list (there may be
+hundreds of thousands), and checked on submit against published rows only,
+so that no unpublished name matches and a typo gets a clear error.
 """
 
 import django_filters
 from django import forms
+from django.db.models import Exists, OuterRef
 from django_filters.constants import EMPTY_VALUES
 
-from briefings.models import Claim, Publication, PublishedPartner, PublishedReference, PublishedSection
+from briefings.models import (
+    Claim,
+    ClaimCitation,
+    Publication,
+    PublishedPartner,
+    PublishedReference,
+    PublishedSection,
+)
+from config.converters import INT64_MAX, bounded_int
 
 
 class PublishedFilterSet(django_filters.FilterSet):
@@ -40,57 +51,111 @@ class AnyYesNo(forms.NullBooleanSelect):
         self.choices = (("", "Any"), ("true", "Yes"), ("false", "No"))
 
 
-def published_partners():
-    """(slug, name) of every partner a current publication names, as last published."""
-    rows = PublishedPartner.objects.latest_per_partner().order_by("name", "pk")
-    return list(rows.values_list("slug", "name"))
+class LookupField(forms.CharField):
+    """A text box for one published thing, typed by name, slug or number and checked on submit.
+
+    ``lookup(value)`` returns what the filter needs (an id, a stored name) or
+    None, and then the form says so: large relations are never rendered as
+    ``<option>``s, so the page stays the same size however many there are.
+    """
+
+    def __init__(self, *, lookup, not_found, **kwargs):
+        kwargs.setdefault("max_length", 200)
+        super().__init__(**kwargs)
+        self.lookup = lookup
+        self.not_found = not_found
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value in EMPTY_VALUES:
+            return None
+        found = self.lookup(value)
+        if found is None:
+            raise forms.ValidationError(self.not_found, params={"value": value})
+        return found
 
 
-class PublishedPartnerFilter(django_filters.ChoiceFilter):
-    """A partner chosen by its published slug; keeps rows whose published section names it.
+class LookupFilter(django_filters.Filter):
+    """A filter on a LookupField: ``lookup`` resolves the text, ``filter`` applies what it found."""
+
+    field_class = LookupField
+
+    def __init__(self, *args, lookup, not_found, inputmode=None, **kwargs):
+        kwargs["widget"] = forms.TextInput(attrs={"inputmode": inputmode} if inputmode else None)
+        super().__init__(*args, lookup=lookup, not_found=not_found, **kwargs)
+
+
+def published_partner(value):
+    """The id of the partner named ``value`` (its slug or name) as last published, or None."""
+    rows = PublishedPartner.objects.latest_per_partner()
+    found = rows.filter(slug=value).values_list("partner_id", flat=True).first()
+    if found is None:
+        found = rows.filter(name__iexact=value).values_list("partner_id", flat=True).first()
+    return found
+
+
+class PublishedPartnerFilter(LookupFilter):
+    """A partner typed by its published slug or name; keeps rows whose published section names it.
 
     ``field_name`` is the row's field matched against ``section_value``, a
     value of the PublishedSection rows naming the partner: a subquery, so that
-    rows are neither joined to every section nor made DISTINCT (which would
-    compare every column, snapshots included). Choices and lookup read
+    rows are neither joined to every section nor made DISTINCT. Lookup reads
     PublishedPartner, so a partner's live name or slug, edited but not
-    published, never appears in the form or the query.
+    published, never matches.
     """
 
     def __init__(self, *args, section_value, **kwargs):
         kwargs.setdefault("label", "Partner")
-        kwargs.setdefault("choices", published_partners)
-        kwargs.setdefault("empty_label", "Any partner")
+        kwargs.setdefault("help_text", "Its name or the end of its page's address, e.g. arden.")
         self.section_value = section_value
-        super().__init__(*args, **kwargs)
+        super().__init__(
+            *args,
+            lookup=published_partner,
+            not_found="No published briefing names a partner “%(value)s”.",
+            **kwargs,
+        )
 
     def filter(self, qs, value):
         if value in EMPTY_VALUES:
             return qs
-        partner = PublishedPartner.objects.latest_per_partner().filter(slug=value).values("partner_id")
-        sections = PublishedSection.objects.filter(partners__in=partner).values(self.section_value)
-        return qs.filter(**{f"{self.field_name}__in": sections})
+        if self.section_value == "publication":
+            # Publications: PublishedPartner lists each publication naming the partner once (indexed).
+            rows = PublishedPartner.objects.filter(partner_id=value).values("publication_id")
+        else:
+            rows = PublishedSection.objects.filter(partners=value).values(self.section_value)
+        return qs.filter(**{f"{self.field_name}__in": rows})
 
 
-def published_subjects():
-    subjects = Publication.objects.current().exclude(subject="").values_list("subject", flat=True)
-    return [(s, s) for s in sorted(set(subjects))]
+def published_subject(value):
+    rows = Publication.objects.current().filter(subject__iexact=value)
+    return rows.values_list("subject", flat=True).first()
 
 
-def published_briefings():
-    rows = Publication.objects.current().order_by("title").values_list("briefing__slug", "title")
-    return list(rows)
+def published_briefing(value):
+    """The id of the briefing whose slug is ``value``, if it has a publication."""
+    return Publication.objects.filter(briefing__slug=value).values_list("briefing_id", flat=True).first()
 
 
-def published_sources():
-    rows = PublishedReference.objects.latest_per_source().order_by("title", "pk")
-    return [(row.source_id, row.display_title) for row in rows.only("source_id", "title", "details_pending")]
+def published_source(value):
+    """The id of the source numbered ``value`` (as in /sources/<number>/) if it is cited, or None."""
+    number = bounded_int(value.strip().strip("/").rsplit("/", 1)[-1], INT64_MAX)
+    if number is None:
+        return None
+    return (
+        PublishedReference.objects.latest_per_source()
+        .filter(source_id=number)
+        .values_list("source_id", flat=True)
+        .first()
+    )
 
 
 class BriefingFilter(PublishedFilterSet):
     partner = PublishedPartnerFilter(field_name="pk", section_value="publication")
-    subject = django_filters.ChoiceFilter(
-        label="Subject", choices=published_subjects, empty_label="Any subject"
+    subject = LookupFilter(
+        label="Subject",
+        lookup=published_subject,
+        not_found="No published briefing has the subject “%(value)s”.",
+        help_text="As the briefings give it, e.g. Estmark.",
     )
     updated_from = django_filters.DateFilter(
         label="Updated on or after", field_name="published_at", lookup_expr="date__gte", widget=DateInput
@@ -115,30 +180,38 @@ class BriefingFilter(PublishedFilterSet):
 
 class ClaimFilter(PublishedFilterSet):
     partner = PublishedPartnerFilter(field_name="section", section_value="pk")
-    source = django_filters.ChoiceFilter(
+    source = LookupFilter(
         label="Source",
-        field_name="citations__source",
-        choices=published_sources,
-        empty_label="Any source",
-        distinct=True,
+        method="filter_source",
+        lookup=published_source,
+        not_found="No published briefing cites a source numbered “%(value)s”.",
+        help_text="Its number, as in its page's address /sources/<number>/.",
+        inputmode="numeric",
     )
-    briefing = django_filters.ChoiceFilter(
+    briefing = LookupFilter(
         label="Briefing",
-        field_name="section__briefing__slug",
-        choices=published_briefings,
-        empty_label="Any briefing",
+        field_name="section__briefing_id",
+        lookup=published_briefing,
+        not_found="No published briefing is at /briefings/%(value)s/.",
+        help_text="The end of its address, as in /briefings/<address>/.",
     )
-    text = django_filters.CharFilter(label="Text contains", lookup_expr="icontains")
+    text = django_filters.CharFilter(label="Text contains", lookup_expr="icontains", max_length=200)
 
     class Meta:
         model = Claim
         fields = ("partner", "source", "briefing", "text")
 
+    def filter_source(self, qs, name, value):
+        # EXISTS, not a join: a claim citing the source twice is still listed once, without DISTINCT.
+        return qs.filter(Exists(ClaimCitation.objects.filter(claim=OuterRef("pk"), source_id=value)))
+
     @classmethod
     def published(cls):
         # Claims exist only for current publications: the table is published-only by construction.
+        # In id order, which is reading order within a publication (publishing creates them in
+        # order) and publication order across briefings: an indexed key, so every page is cheap.
         return (
             Claim.objects.select_related("section__publication", "section__briefing")
             .defer("section__publication__snapshot", "section__publication__rendered_html")
-            .order_by("section__publication__title", "section__publication_id", "section__number", "ordinal")
+            .order_by("pk")
         )

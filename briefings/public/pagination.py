@@ -3,6 +3,8 @@
 from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404
 
+from config.converters import INT64_MAX, bounded_int
+
 
 def page_or_404(request, items, per_page):
     """Page ``?page=`` of ``items``: "last" or a number in range, else 404 (like Django's ListView)."""
@@ -14,3 +16,95 @@ def page_or_404(request, items, per_page):
         return paginator.page(number)
     except InvalidPage as error:
         raise Http404(f"No page {number!s:.20} here.") from error
+
+
+# Lists paged by id count at most this many rows, and page by number (OFFSET)
+# only this far in; beyond, pages are reached by id (``?after=``/``?before=``)
+# and ``?page=last``, so that no page costs more than reading one page's rows.
+COUNT_LIMIT = 10_000
+
+
+class KeysetPaginator:
+    """What a page says about its whole list: ``count`` (at most COUNT_LIMIT) and whether it is exact."""
+
+    def __init__(self, count, per_page):
+        self.exact = count <= COUNT_LIMIT
+        self.count = min(count, COUNT_LIMIT)
+        self.per_page = per_page
+        self.num_pages = max(1, -(-count // per_page)) if self.exact else None
+        self.numbered_pages = COUNT_LIMIT // per_page
+
+
+class KeysetPage:
+    """One page of a list in id order: its rows and the query strings of its neighbours."""
+
+    def __init__(self, object_list, paginator, *, number, has_previous, has_next):
+        self.object_list = object_list
+        self.paginator = paginator
+        self.number = number
+        self._has_previous = has_previous
+        self._has_next = has_next
+
+    def has_previous(self):
+        return self._has_previous
+
+    def has_next(self):
+        return self._has_next
+
+    def has_other_pages(self):
+        return self._has_previous or self._has_next
+
+    def previous_query(self):
+        """``{parameter: value}`` for the previous page; None drops a parameter."""
+        if self.number and self.number > 1:
+            return {"page": self.number - 1, "after": None, "before": None}
+        return {"page": None, "after": None, "before": self.object_list[0].pk}
+
+    def next_query(self):
+        if self.number and self.number < self.paginator.numbered_pages:
+            return {"page": self.number + 1, "after": None, "before": None}
+        return {"page": None, "before": None, "after": self.object_list[-1].pk}
+
+
+def keyset_page_or_404(request, items, per_page):
+    """The page of ``items`` (by id) that ``?page=`` (a number, "last"), ``?after=`` or ``?before=`` names.
+
+    Any of them costs one bounded count and one read of at most ``per_page + 1``
+    rows along the id index, however long the list; anything else is a 404.
+    """
+    items = items.order_by("pk")
+    count = items[: COUNT_LIMIT + 1].count()
+    paginator = KeysetPaginator(count, per_page)
+    after, before = request.GET.get("after"), request.GET.get("before")
+    page = request.GET.get("page") or "1"
+    if after is not None or before is not None:
+        key = bounded_int(after if after is not None else before, INT64_MAX)
+        if key is None or (after is not None and before is not None):
+            raise Http404("No such page here.")
+        if after is not None:
+            rows = list(items.filter(pk__gt=key)[: per_page + 1])
+            has_previous, has_next = True, len(rows) > per_page
+            rows = rows[:per_page]
+        else:
+            rows = list(items.filter(pk__lt=key).order_by("-pk")[: per_page + 1])
+            has_previous, has_next = len(rows) > per_page, True
+            rows = rows[:per_page][::-1]
+        if not rows:
+            raise Http404("No such page here.")
+        return KeysetPage(rows, paginator, number=None, has_previous=has_previous, has_next=has_next)
+    if page == "last":
+        if paginator.exact:
+            size = count - (paginator.num_pages - 1) * per_page or per_page
+            rows = list(items.order_by("-pk")[:size])[::-1]
+            number = paginator.num_pages
+            return KeysetPage(rows, paginator, number=number, has_previous=number > 1, has_next=False)
+        rows = list(items.order_by("-pk")[:per_page])[::-1]
+        return KeysetPage(rows, paginator, number=None, has_previous=True, has_next=False)
+    number = bounded_int(page)
+    limit = paginator.num_pages if paginator.exact else paginator.numbered_pages
+    if number is None or not 1 <= number <= limit:
+        raise Http404(f"No page {page!s:.20} here.")
+    start = (number - 1) * per_page
+    rows = list(items[start : start + per_page + 1])
+    has_next = len(rows) > per_page
+    return KeysetPage(rows[:per_page], paginator, number=number, has_previous=number > 1, has_next=has_next)

@@ -1,14 +1,16 @@
 """Search the published text: sections of current publications.
 
-On PostgreSQL this is ranked full-text search over an expression GIN index
-(migration 0005); elsewhere (SQLite in development) every word must appear
-in the heading or body, and heading matches rank first. Same page either way.
+On PostgreSQL this is ranked full-text search over the stored
+``PublishedSection.search_vector`` and its GIN index (migration 0007), so
+ranking reads stored vectors instead of recomputing them; elsewhere (SQLite
+in development) every word must appear in the heading or body, and heading
+matches rank first. Same page either way.
 """
 
 import re
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connections
 from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.utils.cache import patch_cache_control
@@ -22,14 +24,6 @@ from briefings.text.parsing import MARKER_RE
 # Bounds the work one query can ask of the fallback.
 MAX_WORDS = 10
 EXCERPT_CHARS = 240
-
-
-def section_vector():
-    # Must stay identical to the index expression in migrations/0004_search_index.py,
-    # or PostgreSQL cannot use the index. tests/briefings/test_search.py checks.
-    return SearchVector("heading", weight="A", config="english") + SearchVector(
-        "body", weight="B", config="english"
-    )
 
 
 def clean_query(q):
@@ -53,9 +47,8 @@ def search_sections(q):
     if connections[sections.db].vendor == "postgresql":
         query = SearchQuery(q, config="english", search_type="websearch")
         return (
-            sections.annotate(search=section_vector())
-            .filter(search=query)
-            .annotate(rank=SearchRank(F("search"), query))
+            sections.filter(search_vector=query)
+            .annotate(rank=SearchRank(F("search_vector"), query))
             .order_by("-rank", "-publication__published_at", "number")
         )
     rank = Value(0, output_field=IntegerField())

@@ -3,26 +3,27 @@
 import django_filters
 
 from briefings.models import PublishedReference
-from briefings.public.filters import AnyYesNo, PublishedFilterSet
+from briefings.public.filters import AnyYesNo, LookupFilter, PublishedFilterSet
 from sources.models import SourceKind
 
 
-def published_publishers():
-    rows = (
-        PublishedReference.objects.latest_per_source()
-        .exclude(publisher="")
-        .values_list("publisher", flat=True)
-        .distinct()
-        .order_by("publisher")
-    )
-    return [(p, p) for p in rows]
+def published_publisher(value):
+    """The publisher named ``value`` as a cited source's published copy spells it (any case), or None."""
+    rows = PublishedReference.objects.latest_per_source()
+    found = rows.filter(publisher=value).values_list("publisher", flat=True).first()
+    if found is None:
+        found = rows.filter(publisher__iexact=value).values_list("publisher", flat=True).first()
+    return found
 
 
 class SourceFilter(PublishedFilterSet):
     """Filters the published copy of each cited source (one row per source)."""
 
-    publisher = django_filters.ChoiceFilter(
-        label="Publisher", choices=published_publishers, empty_label="Any publisher"
+    publisher = LookupFilter(
+        label="Publisher",
+        lookup=published_publisher,
+        not_found="No published source has the publisher “%(value)s”.",
+        help_text="As the sources give it.",
     )
     kind = django_filters.ChoiceFilter(label="Kind", choices=SourceKind.choices, empty_label="Any kind")
     year = django_filters.NumberFilter(

@@ -5,14 +5,15 @@ of a source's details that publishing took (briefings.PublishedReference).
 """
 
 from django.conf import settings
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 
-from briefings.models import PublishedReference
+from briefings.models import ClaimCitation, PublishedReference
 from briefings.public.explore import PublicFilterView, attach_claim_segments
 from briefings.public.filters import ClaimFilter
-from briefings.public.pagination import page_or_404
+from briefings.public.pagination import keyset_page_or_404
 from briefings.public.source_filters import SourceFilter
 
 
@@ -28,8 +29,10 @@ def source_detail(request, pk):
     if source is None:
         # A source no current publication cites is not public.
         raise Http404("No published briefing cites this source.")
-    claims = ClaimFilter.published().filter(citations__source_id=pk).distinct()
-    page = page_or_404(request, claims, 50)
+    # EXISTS rather than a join and DISTINCT; paged by claim id.
+    cites = ClaimCitation.objects.filter(claim=OuterRef("pk"), source_id=pk)
+    claims = ClaimFilter.published().filter(Exists(cites))
+    page = keyset_page_or_404(request, claims, 50)
     context = {
         "source": source,
         "page_obj": page,

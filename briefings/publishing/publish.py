@@ -1,6 +1,6 @@
 """Publishing: the one door through which a working copy becomes a Publication."""
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -20,7 +20,7 @@ from briefings.models import (
 from briefings.publishing import generation, review
 from briefings.publishing.snapshot import build_snapshot, read_working_copy, render_snapshot, section_claims
 from briefings.text.parsing import heading_error, parse_body
-from sources.models import Reference
+from sources.models import Reference, Source
 
 
 class PublishError(Exception):
@@ -153,37 +153,76 @@ def publish_briefing(
 
 def rebuild_derived(publication):
     """Replace a briefing's derived rows (sections, claims, references, partners) with ``publication``'s."""
-    PublishedSection.objects.filter(briefing=publication.briefing_id).delete()
-    snapshot = publication.snapshot
-    by_id = Partner.objects.in_bulk({p["id"] for s in snapshot["sections"] for p in s["partners"]})
+    rebuild_derived_many([publication])
 
-    def partner_of(entry):
-        return by_id.get(entry["id"])
 
-    sources = {ref["number"]: ref["source"]["id"] for ref in snapshot["references"]}
-    citations = []
-    for data in snapshot["sections"]:
-        section = PublishedSection.objects.create(
-            publication=publication,
-            briefing_id=publication.briefing_id,
-            number=data["number"],
-            heading=data["heading"],
-            body=data["body"],
+def rebuild_derived_many(publications):
+    """``rebuild_derived`` for many briefings at once (at most one publication each), in bulk queries.
+
+    Publishing calls it with one publication; ``bench_corpus`` with a batch of
+    freshly published briefings. The query count does not grow with the
+    number of sections, claims or publications.
+    """
+    publications = list(publications)
+    if not publications:
+        return
+    briefing_ids = [p.briefing_id for p in publications]
+    if len(set(briefing_ids)) != len(briefing_ids):
+        raise ValueError("rebuild_derived_many takes at most one publication per briefing")
+    PublishedSection.objects.filter(briefing__in=briefing_ids).delete()
+    partner_ids = {p["id"] for pub in publications for s in pub.snapshot["sections"] for p in s["partners"]}
+    by_id = Partner.objects.in_bulk(partner_ids)
+
+    def partners_of(data):
+        return [partner for entry in data["partners"] if (partner := by_id.get(entry["id"]))]
+
+    sections = []
+    for publication in publications:
+        for data in publication.snapshot["sections"]:
+            sections.append(
+                PublishedSection(
+                    publication=publication,
+                    briefing_id=publication.briefing_id,
+                    number=data["number"],
+                    heading=data["heading"],
+                    body=data["body"],
+                )
+            )
+    PublishedSection.objects.bulk_create(sections)
+    if connection.vendor == "postgresql":
+        # The stored search vector (GIN-indexed): computed once here, never per search.
+        PublishedSection.objects.filter(briefing__in=briefing_ids).update(
+            search_vector=PublishedSection.search_document()
         )
-        section.partners.set([partner for p in data["partners"] if (partner := partner_of(p))])
-        cited = section_claims(data)
-        claims = Claim.objects.bulk_create(
-            Claim(section=section, ordinal=i, text=c["text"]) for i, c in enumerate(cited, 1)
-        )
-        for claim, claim_data in zip(claims, cited, strict=True):
-            citations += [
-                ClaimCitation(claim=claim, position=pos, reference_number=n, source_id=sources[n])
-                for pos, n in enumerate(claim_data["citations"], 1)
-            ]
-    ClaimCitation.objects.bulk_create(citations)
+    section_data = [data for publication in publications for data in publication.snapshot["sections"]]
+    through = PublishedSection.partners.through
+    through.objects.bulk_create(
+        through(publishedsection_id=section.pk, partner_id=partner.pk)
+        for section, data in zip(sections, section_data, strict=True)
+        for partner in partners_of(data)
+    )
+    claims = []
+    claim_data = []
+    for section, data in zip(sections, section_data, strict=True):
+        for ordinal, claim in enumerate(section_claims(data), 1):
+            claims.append(Claim(section=section, ordinal=ordinal, text=claim["text"]))
+            claim_data.append((section.publication, claim))
+    Claim.objects.bulk_create(claims)
+    source_of = {
+        publication.pk: {ref["number"]: ref["source"]["id"] for ref in publication.snapshot["references"]}
+        for publication in publications
+    }
+    ClaimCitation.objects.bulk_create(
+        ClaimCitation(claim=claim, position=pos, reference_number=n, source_id=source_of[publication.pk][n])
+        for claim, (publication, data) in zip(claims, claim_data, strict=True)
+        for pos, n in enumerate(data["citations"], 1)
+    )
     # Public pages show sources as published, not as their shared rows stand now.
-    PublishedReference.objects.filter(briefing=publication.briefing_id).delete()
-    PublishedReference.objects.bulk_create(
+    # A source's newest copy (highest id) is the one readers see: is_latest marks
+    # it. Lock the sources first (in order) so that two publications citing one
+    # source cannot both mark their copy latest.
+    old = PublishedReference.objects.filter(briefing__in=briefing_ids)
+    references = [
         PublishedReference(
             publication=publication,
             briefing_id=publication.briefing_id,
@@ -196,38 +235,61 @@ def rebuild_derived(publication):
             kind=ref["source"]["kind"],
             details_pending=ref["source"]["details_pending"],
         )
-        for ref in snapshot["references"]
+        for publication in publications
+        for ref in publication.snapshot["references"]
+    ]
+    newest_copy = {ref.source_id: ref for ref in references}
+    for ref in newest_copy.values():
+        ref.is_latest = True
+    lost = set(old.filter(is_latest=True).values_list("source_id", flat=True)) - set(newest_copy)
+    list(
+        Source.objects.select_for_update()
+        .filter(pk__in=set(newest_copy) | lost)
+        .order_by("pk")
+        .values_list("pk")
     )
+    old.delete()
+    PublishedReference.objects.filter(source__in=newest_copy, is_latest=True).update(is_latest=False)
+    PublishedReference.objects.bulk_create(references)
+    # A source these briefings no longer cite falls back to its newest other copy.
+    if lost:
+        fallback = (
+            PublishedReference.objects.filter(source__in=lost).values("source").annotate(newest=Max("pk"))
+        )
+        PublishedReference.objects.filter(pk__in=[row["newest"] for row in fallback]).update(is_latest=True)
     # Partners as published, for partner pages and filters. A partner may be
     # copied by several current publications; the newest copy is the one readers
     # see (PublishedPartner.is_latest). Lock the partners first so that two
     # publications naming one partner cannot both mark their copy latest.
     copies = {}
-    for data in snapshot["sections"]:
-        for entry in data["partners"]:
-            partner = partner_of(entry)
-            if partner is not None and partner.pk not in copies:
-                copies[partner.pk] = PublishedPartner(
-                    publication=publication,
-                    briefing_id=publication.briefing_id,
-                    partner=partner,
-                    name=entry["name"],
-                    slug=entry["slug"],
-                    description=entry["description"],
-                    is_latest=True,
-                )
-    old = PublishedPartner.objects.filter(briefing=publication.briefing_id)
-    touched = set(copies) | set(old.values_list("partner_id", flat=True))
+    newest = {}
+    for publication in sorted(publications, key=lambda p: (p.published_at, p.pk)):
+        for data in publication.snapshot["sections"]:
+            for entry in data["partners"]:
+                partner = by_id.get(entry["id"])
+                if partner is not None and (publication.pk, partner.pk) not in copies:
+                    copies[publication.pk, partner.pk] = newest[partner.pk] = PublishedPartner(
+                        publication=publication,
+                        briefing_id=publication.briefing_id,
+                        partner=partner,
+                        name=entry["name"],
+                        slug=entry["slug"],
+                        description=entry["description"],
+                    )
+    for copy in newest.values():
+        copy.is_latest = True
+    old = PublishedPartner.objects.filter(briefing__in=briefing_ids)
+    touched = set(newest) | set(old.values_list("partner_id", flat=True))
     list(Partner.objects.select_for_update().filter(pk__in=touched).values_list("pk"))
     old.delete()
-    PublishedPartner.objects.filter(partner__in=copies).update(is_latest=False)
+    PublishedPartner.objects.filter(partner__in=newest).update(is_latest=False)
     PublishedPartner.objects.bulk_create(copies.values())
-    # A partner this briefing no longer names falls back to its newest other copy.
-    for partner_id in touched - set(copies):
-        newest = (
+    # A partner these briefings no longer name falls back to its newest other copy.
+    for partner_id in touched - set(newest):
+        fallback = (
             PublishedPartner.objects.filter(partner_id=partner_id)
             .order_by("-publication__published_at", "-pk")
             .first()
         )
-        if newest is not None:
-            PublishedPartner.objects.filter(pk=newest.pk).update(is_latest=True)
+        if fallback is not None:
+            PublishedPartner.objects.filter(pk=fallback.pk).update(is_latest=True)

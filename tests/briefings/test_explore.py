@@ -58,7 +58,8 @@ def test_briefings_filter_by_partner_subject_and_update_date(client, two_briefin
     assert 'type="date" name="updated_from" value="2025-05-01"' in html
 
 
-def test_the_filter_form_is_labelled_and_offers_only_published_choices(client, two_briefings):
+def test_the_filter_form_is_labelled_and_lists_no_choices(client, two_briefings):
+    """Partners and subjects are typed, not listed: the form is the same size however many there are."""
     make_briefing(
         subject="Secret subject",
         sections=[("Executive summary", "S [1]."), ("Zephyr: hidden", "Z [1].", ["Zephyr"])],
@@ -68,9 +69,51 @@ def test_the_filter_form_is_labelled_and_offers_only_published_choices(client, t
     for field in ("partner", "subject", "updated_from", "updated_to"):
         assert f'<label for="id_{field}">' in html
         assert f'id="id_{field}"' in html
-    assert '<option value="arden">Arden</option>' in html
+    assert '<input type="text" name="partner"' in html
+    assert 'aria-describedby="id_partner_helptext"' in html and 'id="id_partner_helptext"' in html
+    assert "<option" not in html
+    assert "Arden" not in html.split("</form>")[0]
     assert "Zephyr" not in html
     assert "Secret subject" not in html
+
+
+def test_a_typed_partner_subject_briefing_or_source_is_checked_against_published_rows(client, two_briefings):
+    make_briefing(
+        subject="Secret subject",
+        sections=[("Executive summary", "S [1]."), ("Zephyr: hidden", "Z [1].", ["Zephyr"])],
+    )
+    # A partner by its slug or its name in any case; a subject in any case.
+    for query in ("?partner=arden", "?partner=ARDEN", "?subject=estmark"):
+        html = get(client, "briefings:briefing-explore", query)
+        assert "1 briefing<" in html and "Water question" in html, query
+    for query, error in [
+        ("?partner=zephyr", "Partner: No published briefing names a partner “zephyr”."),
+        ("?subject=Secret+subject", "Subject: No published briefing has the subject “Secret subject”."),
+    ]:
+        html = get(client, "briefings:briefing-explore", query)
+        assert error in html, query
+        assert "No published briefing matches these filters." in html
+    source = two_briefings[0].references.get(number=1).source
+    html = get(client, "briefings:claim-list", f"?source={source.pk}")
+    assert "2 claims" in html and "Water question" in html
+    # The address of the source's page works too.
+    assert "2 claims" in get(client, "briefings:claim-list", f"?source=/sources/{source.pk}/")
+    for query, error in [
+        ("?source=abc", "Source: No published briefing cites a source numbered “abc”."),
+        ("?source=" + "9" * 30, "No published briefing cites a source numbered"),
+        ("?briefing=nowhere", "Briefing: No published briefing is at /briefings/nowhere/."),
+    ]:
+        html = get(client, "briefings:claim-list", query)
+        assert error in html, query
+        assert "No published claim matches these filters." in html
+
+
+def test_q_on_the_claim_list_is_its_text_filter(client, two_briefings):
+    response = client.get("/claims/?q=acts&partner=arden")
+    assert response.status_code == 302
+    assert response["Location"] == "/claims/?partner=arden&text=acts"
+    html = get(client, "briefings:claim-list", "?partner=arden&text=acts")
+    assert "1 claim<" in html and "Arden acts" in html
 
 
 def test_home_page_still_lists_every_published_briefing(client, two_briefings):
@@ -134,6 +177,7 @@ def test_page_links_keep_the_filter(client):
     html = get(client, "briefings:claim-list", "?text=number")
     assert "60 claims" in html
     assert 'href="?text=number&amp;page=2" rel="next"' in html
+    assert 'href="?text=number&amp;page=last">Last' not in html  # page 2 is the last
     html = get(client, "briefings:claim-list", "?text=number&page=2")
     assert 'href="?text=number&amp;page=1" rel="prev"' in html
     assert "Claim number 59" in html
@@ -143,26 +187,27 @@ def test_page_links_keep_the_filter(client):
 def test_lists_make_the_same_few_queries_however_many_rows(client, django_assert_num_queries, count):
     for n in range(count):
         published(f"Question {n}", f"Subject {n}", f"Ally{n}", body="One [1]. Two [2].")
-    # count, page, the page's partners; partner and subject choices
-    with django_assert_num_queries(5) as captured:
+    # count, page, the page's partners: no choices are listed, so nothing grows with the corpus
+    with django_assert_num_queries(3) as captured:
         html = get(client, "briefings:briefing-explore")
     assert f"{count} briefings" in html
     assert html.count('href="/partners/ally') == min(count, 25)
     for query in captured.captured_queries:
         assert '."snapshot"' not in query["sql"] and '."rendered_html"' not in query["sql"], query["sql"]
     # validating the partner and subject costs a query each
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(5):
         html = get(
             client,
             "briefings:briefing-explore",
             "?partner=ally1&subject=Subject+1&updated_from=2020-01-01",
         )
     assert "1 briefing<" in html and "Question 1<" in html
-    # count, page, published references; partner, source and briefing choices
-    with django_assert_num_queries(6):
+    # count, page, published references
+    with django_assert_num_queries(3):
         html = get(client, "briefings:claim-list")
     assert f"{2 * count + count} claims" in html
-    with django_assert_num_queries(7):
+    # and validating the partner
+    with django_assert_num_queries(4):
         html = get(client, "briefings:claim-list", "?partner=ally1&text=acts")
     assert "1 claim<" in html and "Ally1 acts" in html
 
@@ -179,8 +224,8 @@ def test_the_partner_filter_lists_a_briefing_once_without_distinct(client, djang
     )
     publish(briefing)
     published("Grain question", "Vellum", "Borea")
-    # count, page, partners; partner and subject choices; validating the partner
-    with django_assert_num_queries(6) as captured:
+    # count, page, partners; validating the partner
+    with django_assert_num_queries(4) as captured:
         response = client.get(reverse("briefings:briefing-explore") + "?partner=arden")
     # (Read now: the next request clears the connection's query log.)
     assert not [q["sql"] for q in captured.captured_queries if "DISTINCT" in q["sql"].upper()]
@@ -188,3 +233,50 @@ def test_the_partner_filter_lists_a_briefing_once_without_distinct(client, djang
     assert "1 briefing<" in response.content.decode()
     claims = client.get(reverse("briefings:claim-list") + "?partner=arden").context["claims"]
     assert [c.text for c in claims] == ["Arden lends [1].", "Arden builds [1]."]
+
+
+@pytest.mark.parametrize("count", [3, 130])
+def test_every_claim_page_costs_the_same_few_queries_and_pages_by_id(
+    client, django_assert_num_queries, monkeypatch, count
+):
+    """Deep pages are reached by claim id (?after=, ?before=, ?page=last), the count stops at a limit."""
+    from briefings.public import pagination
+
+    monkeypatch.setattr(pagination, "COUNT_LIMIT", 100)
+    body = " ".join(f"Claim number {n} [1]." for n in range(count))
+    published("Water question", "Estmark", "Arden", body=body)
+    # count (bounded), page, published references
+    for query in ("", "?page=last", "?text=number", "?text=number&page=last", "?page=2"):
+        if query == "?page=2" and count < 60:
+            continue
+        with django_assert_num_queries(3):
+            html = get(client, "briefings:claim-list", query)
+    html = get(client, "briefings:claim-list")
+    if count < 100:
+        assert f"{count + 1} claims" in html
+        assert 'rel="next"' not in html
+        return
+    assert "More than 100 claims" in html
+    # Page 2 is the last numbered one (100 / 50); its next page is by id.
+    html = get(client, "briefings:claim-list", "?page=2")
+    assert "Claim number 50 " in html and "Claim number 99 " in html
+    last_on_page_2 = response_claims(client, "?page=2")[-1]
+    assert f'href="?after={last_on_page_2.pk}" rel="next"' in html
+    html = get(client, "briefings:claim-list", f"?after={last_on_page_2.pk}")
+    assert "Claim number 100 " in html and "Claim number 99 " not in html
+    first = response_claims(client, f"?after={last_on_page_2.pk}")[0]
+    assert f'href="?before={first.pk}" rel="prev"' in html
+    html = get(client, "briefings:claim-list", f"?before={first.pk}")
+    assert "Claim number 99 " in html and "Claim number 100 " not in html
+    # The last page ends with the last claim (the partner section's), and offers Previous.
+    html = get(client, "briefings:claim-list", "?page=last")
+    assert "Arden acts" in html and 'rel="prev"' in html and 'rel="next"' not in html
+    for bad in ("?page=3", "?after=abc", "?before=" + "9" * 30, "?after=1&before=2", f"?after={10**9}"):
+        assert client.get("/claims/" + bad).status_code == 404, bad
+
+
+def response_claims(client, query):
+    from django.core.cache import caches
+
+    caches["pages"].clear()
+    return client.get("/claims/" + query).context["claims"]
