@@ -139,7 +139,9 @@ def fetch(client, robots, url, timeout):
             finally:
                 response.close()
         except (httpx.TimeoutException, _Deadline):
-            return Fetch(url, final_url=where, redirects=tuple(redirects), error=f"no answer within {timeout:g} s")
+            return Fetch(
+                url, final_url=where, redirects=tuple(redirects), error=f"no answer within {timeout:g} s"
+            )
         except httpx.HTTPError as error:
             return Fetch(url, final_url=where, redirects=tuple(redirects), error=f"could not fetch: {error}")
         status = response.status_code
@@ -151,7 +153,8 @@ def fetch(client, robots, url, timeout):
             content_hash=digest.hexdigest() if status < 400 else "",
             error="" if status < 400 else f"the server answered HTTP {status}",
         )
-    return Fetch(url, final_url=str(request.url), redirects=tuple(redirects), error=f"more than {MAX_REDIRECTS} redirects")
+    too_many = f"more than {MAX_REDIRECTS} redirects"
+    return Fetch(url, final_url=str(request.url), redirects=tuple(redirects), error=too_many)
 
 
 def make_client(*, concurrency, timeout):

@@ -150,7 +150,9 @@ class LinkCheck(models.Model):
 
     State = LinkState
 
-    source = models.OneToOneField(Source, on_delete=models.CASCADE, primary_key=True, related_name="link_check")
+    source = models.OneToOneField(
+        Source, on_delete=models.CASCADE, primary_key=True, related_name="link_check"
+    )
     state = models.CharField(max_length=20, choices=LinkState.choices)
     url = models.URLField("URL checked", max_length=1000)
     checked_at = models.DateTimeField()

@@ -24,9 +24,10 @@ from django.urls import path, reverse
 from django.utils import timezone
 
 from briefings.admin.base import BriefingAdminBase
+from briefings.admin.evidence import open_recall_count
 from briefings.editing.history import latest_revision
 from briefings.models import Briefing, PreviewLink, Publication, ReviewEvent
-from briefings.publishing import previews, review
+from briefings.publishing import previews, recall, review
 from briefings.publishing.publish import PublishError, publication_problems, publish_briefing
 from config.converters import INT64_MAX, bounded_int
 
@@ -128,7 +129,7 @@ class ReviewAdminMixin(BriefingAdminBase):
         ).order_by("-created_at", "-pk")
         briefings = list(
             Briefing.objects.filter(status=Briefing.Status.IN_REVIEW)
-            .annotate(submission_id=Subquery(submitted.values("pk")[:1]))
+            .annotate(submission_id=Subquery(submitted.values("pk")[:1]), n_open_recalls=open_recall_count())
             .order_by("updated_at")
         )
         events = ReviewEvent.objects.select_related("user").in_bulk(
@@ -176,10 +177,13 @@ class ReviewAdminMixin(BriefingAdminBase):
         if not review.can_review(request.user):
             raise PermissionDenied
         first = not briefing.publications.exists()
+        open_recalls = recall.open_recalls(briefing.pk)
         action = request.POST.get("action") if request.method == "POST" else None
         publish_form = PublishForm(
             request.POST if action == "approve" else None,
             initial={
+                # A recalled source is answered by a correction, which names it in the change log.
+                "kind": Publication.Kind.CORRECTION if open_recalls else Publication.Kind.UPDATE,
                 "edit_version": briefing.edit_version,
                 "shared": review.shared_records(briefing),
                 "opened_at": timezone.now(),
@@ -237,6 +241,7 @@ class ReviewAdminMixin(BriefingAdminBase):
             blocked=self._why_not_publishable(briefing, request.user),
             in_review=briefing.status == Briefing.Status.IN_REVIEW,
             review_events=review.latest_events(briefing, limit=10),
+            open_recalls=open_recalls,
         )
         return TemplateResponse(request, "admin/briefings/briefing/review.html", context)
 

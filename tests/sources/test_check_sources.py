@@ -7,10 +7,9 @@ import time
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.urls import reverse
 
 from sources.models import LinkCheck
-from tests.factories import make_source, make_user
+from tests.factories import make_source
 
 pytestmark = pytest.mark.django_db
 

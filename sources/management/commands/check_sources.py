@@ -59,7 +59,9 @@ class Command(BaseCommand):
         if not 1 <= concurrency <= MAX_CONCURRENCY:
             raise CommandError(f"--concurrency must be from 1 to {MAX_CONCURRENCY}, not {concurrency}.")
         if not 0 < timeout <= MAX_TIMEOUT:
-            raise CommandError(f"--timeout must be more than 0 and at most {MAX_TIMEOUT} seconds, not {timeout:g}.")
+            raise CommandError(
+                f"--timeout must be more than 0 and at most {MAX_TIMEOUT} seconds, not {timeout:g}."
+            )
         sources = Source.objects.exclude(url="").order_by("pk")
         if only_due:
             due = timezone.now() - datetime.timedelta(days=settings.ASSAY_LINK_CHECK_DAYS)
@@ -77,4 +79,5 @@ class Command(BaseCommand):
                 f"“{printable(source.title)}”"
             )
         summary = ", ".join(f"{n} {LinkCheck.State(state).label.lower()}" for state, n in counts.items() if n)
-        self.stdout.write(f"Checked {total} source{'' if total == 1 else 's'}" + (f": {summary}." if total else "."))
+        checked = f"Checked {total} source{'' if total == 1 else 's'}"
+        self.stdout.write(checked + (f": {summary}." if total else "."))
