@@ -13,7 +13,7 @@ generation: the page cache (briefings/public/cache.py) is emptied.
 """
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from briefings.models import Briefing, ClaimCitation, PublishedReference, RecallFlag
@@ -33,7 +33,7 @@ def citing_briefings(source):
     """Briefings whose working copy's reference list or current publication cites ``source``."""
     working = Reference.objects.filter(source=source).values("briefing_id")
     published = PublishedReference.objects.filter(source=source).values("briefing_id")
-    return Briefing.objects.filter(pk__in=working.union(published)).order_by("title", "pk")
+    return Briefing.objects.filter(Q(pk__in=working) | Q(pk__in=published)).order_by("title", "pk")
 
 
 def uses(source):
