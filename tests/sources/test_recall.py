@@ -231,3 +231,24 @@ def test_the_recall_survives_restoring_an_older_revision_of_the_source(reviewer)
     assert source.recall == "retracted"
     assert source.recall_reason == "Withdrawn."
     assert source.recalled_by == reviewer.user
+
+
+def test_an_incremental_bake_renders_the_notice_and_removes_it_after_the_correction(tmp_path):
+    from briefings.public.bake import Baker
+
+    source = make_source("Harbour loan report")
+    briefing = cited_in(source)
+    publish(briefing)
+    baker = Baker(tmp_path, base_url="http://localhost")
+    baker.bake()
+    page_file = tmp_path / "briefings" / briefing.slug / "index.html"
+    source_file = tmp_path / "sources" / str(source.pk) / "index.html"
+    assert "Source recalled" not in page_file.read_text()
+    recall_source(source=source, user=make_user(superuser=True), recall="retracted", reason="Withdrawn.")
+    assert not baker.bake().full
+    assert "Source recalled" in page_file.read_text()
+    assert "This source has been retracted" in source_file.read_text()
+    publish(briefing, kind="correction", note="Claim withdrawn.")
+    baker.bake()
+    assert "Source recalled" not in page_file.read_text()
+    assert "Recalled source: “Harbour loan report”" in page_file.read_text()
