@@ -115,6 +115,7 @@ class ReviewAdminMixin(BriefingAdminBase):
             "review_events": events,
             "changes_requested_event": sent_back,
             "can_submit": review.can_submit(request.user) and review.submittable(briefing),
+            "open_recalls": recall.open_recalls(briefing.pk),
             "can_review": review.can_review(request.user),
         }
 

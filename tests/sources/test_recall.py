@@ -144,6 +144,8 @@ def test_the_admin_lists_flagged_briefings_and_what_cites_a_source(reviewer):
     _, html = page(reviewer, reverse("admin:briefings_briefing_changelist") + "?recalled=yes")
     assert flagged.title in html
     assert other.title not in html
+    _, html = page(reviewer, reverse("admin:briefings_briefing_change", args=[flagged.pk]))
+    assert "Cites a recalled source" in html
     review.submit_for_review(briefing=flagged, user=reviewer.user, message="Correct the recalled claim.")
     _, html = page(reviewer, reverse("admin:briefings_briefing_review_queue"))
     assert "Cites 1 recalled source: publish as a correction" in html
