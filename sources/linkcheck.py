@@ -10,10 +10,15 @@ came (refused, timed out, too many redirects, not a valid address). Its
 content has *changed* when the body's SHA-256 differs from the previous
 check of the same URL; the flag stays until an editor marks it reviewed.
 A URL that the site's robots.txt disallows for ``ROBOTS_AGENT`` (at any step of
-a redirect chain) is not fetched.
+a redirect chain) is not fetched; nor, unless ``allow_private``, is one whose
+host is or resolves to a loopback, private, link-local or otherwise
+non-public address (so a source URL cannot make the checker probe the
+server's own network).
 """
 
 import hashlib
+import ipaddress
+import socket
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -107,7 +112,20 @@ class Robots:
         return parser, None
 
 
-def fetch(client, robots, url, timeout):
+def private_address(url):
+    """The first non-public address ``url``'s host is or resolves to, or None."""
+    host = urlsplit(url).hostname or ""
+    try:
+        addresses = [ipaddress.ip_address(host)]
+    except ValueError:
+        try:
+            addresses = [ipaddress.ip_address(info[4][0]) for info in socket.getaddrinfo(host, None)]
+        except (socket.gaierror, UnicodeError):
+            return None  # does not resolve: the fetch itself reports it
+    return next((str(a) for a in addresses if not a.is_global), None)
+
+
+def fetch(client, robots, url, timeout, *, allow_private=False):
     """Fetch ``url``, following up to MAX_REDIRECTS redirects itself so that robots.txt is asked at each."""
     deadline = time.monotonic() + timeout
     redirects = []
@@ -117,6 +135,9 @@ def fetch(client, robots, url, timeout):
         return Fetch(url, error=f"not a valid address: {error}")
     for _ in range(MAX_REDIRECTS + 1):
         where = str(request.url)
+        if not allow_private and (address := private_address(where)):
+            why = f"not fetched: {address} is not a public address (check_sources --allow-private fetches it)"
+            return Fetch(url, final_url=where, redirects=tuple(redirects), error=why, blocked=True)
         if why := robots.verdict(where):
             return Fetch(url, final_url=where, redirects=tuple(redirects), error=why, blocked=True)
         try:
@@ -166,12 +187,15 @@ def make_client(*, concurrency, timeout):
     )
 
 
-def check(sources, *, concurrency, timeout):
+def check(sources, *, concurrency, timeout, allow_private=False):
     """Yield ``(source, Fetch)`` for each source, as each fetch finishes, at most ``concurrency`` at once."""
     with make_client(concurrency=concurrency, timeout=timeout) as client:
         robots = Robots(client)
         with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="check-sources") as pool:
-            futures = {pool.submit(fetch, client, robots, source.url, timeout): source for source in sources}
+            futures = {
+                pool.submit(fetch, client, robots, source.url, timeout, allow_private=allow_private): source
+                for source in sources
+            }
             for future in as_completed(futures):
                 yield futures[future], future.result()
 

@@ -137,7 +137,7 @@ class LinkState(models.TextChoices):
     OK = "ok", "Link works"
     CHANGED = "changed", "Content changed"
     DEAD = "dead", "Dead link"
-    BLOCKED = "blocked", "Not checked: robots.txt disallows it"
+    BLOCKED = "blocked", "Not checked: robots.txt disallows it, or not a public address"
 
 
 class LinkCheck(models.Model):

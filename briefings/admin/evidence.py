@@ -106,7 +106,7 @@ class SourceEvidenceAdminMixin:
         if check.state == LinkCheck.State.CHANGED:
             return format_html("<strong>{}</strong>", "content changed")
         if check.state == LinkCheck.State.BLOCKED:
-            return "robots.txt disallows"
+            return "not checked (robots.txt or a private address)"
         return f"works ({check.status_code})"
 
     @admin.display(description="recall", ordering="recall")

@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
             name='LinkCheck',
             fields=[
                 ('source', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='link_check', serialize=False, to='sources.source')),
-                ('state', models.CharField(choices=[('ok', 'Link works'), ('changed', 'Content changed'), ('dead', 'Dead link'), ('blocked', 'Not checked: robots.txt disallows it')], max_length=20)),
+                ('state', models.CharField(choices=[('ok', 'Link works'), ('changed', 'Content changed'), ('dead', 'Dead link'), ('blocked', 'Not checked: robots.txt disallows it, or not a public address')], max_length=20)),
                 ('url', models.URLField(max_length=1000, verbose_name='URL checked')),
                 ('checked_at', models.DateTimeField()),
                 ('status_code', models.PositiveSmallIntegerField(blank=True, help_text='HTTP status of the last answer; empty when none came.', null=True)),

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 def check(*args):
     out = io.StringIO()
-    call_command("check_sources", *args, stdout=out)
+    call_command("check_sources", "--allow-private", *args, stdout=out)
     return out.getvalue()
 
 
@@ -94,6 +94,20 @@ def test_robots_txt_disallow_is_respected_also_after_a_redirect(site):
     assert "/private/page" not in site.requests
     assert site.requests.count("/robots.txt") == 1
     assert "2 not checked: robots.txt disallows it" in output
+
+
+def test_a_url_on_a_private_address_is_not_fetched_unless_allowed(site):
+    source = make_source(url=site.url("/ok"))
+    redirected = make_source(url=site.url("/moved"))
+    out = io.StringIO()
+    call_command("check_sources", stdout=out)
+    for each in (source, redirected):
+        row = LinkCheck.objects.get(source=each)
+        assert row.state == LinkCheck.State.BLOCKED
+        assert row.error.startswith("not fetched: 127.0.0.1 is not a public address")
+    assert site.requests == []
+    check()
+    assert LinkCheck.objects.get(source=source).state == LinkCheck.State.OK
 
 
 def test_a_server_that_does_not_answer_in_time_is_dead_with_the_reason(site):

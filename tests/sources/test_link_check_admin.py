@@ -20,7 +20,7 @@ def editor(client):
 
 
 def check():
-    call_command("check_sources", "--timeout", "5", stdout=io.StringIO())
+    call_command("check_sources", "--allow-private", "--timeout", "5", stdout=io.StringIO())
 
 
 def html(client, url):

@@ -49,13 +49,18 @@ class Command(BaseCommand):
             "--concurrency", type=int, default=4, help=f"Fetches at once, 1 to {MAX_CONCURRENCY} (default 4)."
         )
         parser.add_argument(
+            "--allow-private",
+            action="store_true",
+            help="Also fetch URLs on loopback, private or link-local addresses (an intranet; tests).",
+        )
+        parser.add_argument(
             "--timeout",
             type=float,
             default=10.0,
             help="Seconds to wait for one URL, redirects included (default 10).",
         )
 
-    def handle(self, *args, only_due, concurrency, timeout, **options):
+    def handle(self, *args, only_due, concurrency, timeout, allow_private, **options):
         if not 1 <= concurrency <= MAX_CONCURRENCY:
             raise CommandError(f"--concurrency must be from 1 to {MAX_CONCURRENCY}, not {concurrency}.")
         if not 0 < timeout <= MAX_TIMEOUT:
@@ -70,7 +75,7 @@ class Command(BaseCommand):
         total = len(sources)
         counts = dict.fromkeys(LinkCheck.State, 0)
         for done, (source, result) in enumerate(
-            linkcheck.check(sources, concurrency=concurrency, timeout=timeout), 1
+            linkcheck.check(sources, concurrency=concurrency, timeout=timeout, allow_private=allow_private), 1
         ):
             row = linkcheck.record(source, result, now=timezone.now())
             counts[row.state] += 1
