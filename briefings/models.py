@@ -16,13 +16,14 @@ from django.utils import timezone
 from reversion.models import Revision
 
 from sources.models import SourceKind
+from sources.validators import AddressSlugField
 
 
 class Partner(models.Model):
     """A country or actor that briefings assess, shared across briefings."""
 
     name = models.CharField(max_length=200, unique=True, help_text="As readers know it, e.g. 'Russia'.")
-    slug = models.SlugField(max_length=200, unique=True, help_text="Used in the partner page's URL.")
+    slug = AddressSlugField(max_length=200, unique=True, help_text="Used in the partner page's URL.")
     description = models.TextField(blank=True, help_text="One or two sentences shown on the partner page.")
     edit_version = models.PositiveIntegerField(
         default=0,
@@ -64,7 +65,7 @@ class Briefing(models.Model):
     title = models.CharField(
         max_length=500, help_text="The question the briefing answers, as readers will see it."
     )
-    slug = models.SlugField(
+    slug = AddressSlugField(
         max_length=200, unique=True, help_text="The briefing's address: /briefings/<slug>/. Keep it stable."
     )
     subject = models.CharField(
@@ -120,7 +121,8 @@ class Section(models.Model):
         max_length=500, help_text="'Partner: subtitle' for a partner section, or a theme."
     )
     body = models.TextField(
-        help_text="Prose. Cite entry n of the reference list as [n], after the words it supports."
+        help_text="Prose; leave a blank line between paragraphs. Cite entry n of the reference list as [n], "
+        "after the words it supports."
     )
     partners = models.ManyToManyField(
         Partner, blank=True, related_name="sections", help_text="Partners this section concerns."
@@ -139,10 +141,16 @@ class Section(models.Model):
 
 
 class PublicationQuerySet(models.QuerySet):
+    def live(self):
+        """Publications readers may see: every one not withdrawn (briefings/publishing/takedown.py)."""
+        return self.filter(withdrawal__isnull=True)
+
     def current(self):
-        """The latest publication of each briefing."""
-        newer = Publication.objects.filter(briefing=OuterRef("briefing"), number__gt=OuterRef("number"))
-        return self.filter(~Exists(newer))
+        """The latest live publication of each briefing: the one its page shows."""
+        newer = Publication.objects.filter(
+            briefing=OuterRef("briefing"), number__gt=OuterRef("number"), withdrawal__isnull=True
+        )
+        return self.live().filter(~Exists(newer))
 
     def with_partners(self):
         """For lists of current publications: without the heavy columns, and with ``partners``.
@@ -174,7 +182,8 @@ class PublicationKind(models.TextChoices):
 class Publication(models.Model):
     """An immutable, numbered snapshot of a briefing as published."""
 
-    SCHEMA_VERSION = 1
+    # The snapshot schema (docs/snapshot-schema.md). 2: sentences stored by paragraph.
+    SCHEMA_VERSION = 2
 
     Kind = PublicationKind
 
@@ -225,6 +234,7 @@ class Publication(models.Model):
     class Meta:
         ordering = ("briefing", "-number")
         get_latest_by = "number"
+        permissions = [("withdraw_publication", "Can withdraw a publication for legal reasons")]
         constraints = [
             models.UniqueConstraint(fields=("briefing", "number"), name="publication_unique_number"),
             models.CheckConstraint(condition=Q(number__gte=1), name="publication_number_positive"),
@@ -242,6 +252,53 @@ class Publication(models.Model):
             "briefings:publication-detail", kwargs={"slug": self.briefing.slug, "number": self.number}
         )
 
+    @property
+    def log_note(self):
+        """The note as the change log prints it after the kind: empty if it only repeats the kind.
+
+        A first publication's note is often just "First publication", which would
+        read "First publication: First publication".
+        """
+        note = self.note.strip()
+        return "" if note.rstrip(".").strip().casefold() == self.get_kind_display().casefold() else note
+
+
+class Withdrawal(models.Model):
+    """A publication taken down for legal reasons: who, when and why. Never changed or deleted.
+
+    The publication itself stays as it was (publications are immutable); this
+    row is what makes its permalink, JSON and comparisons answer 410 Gone
+    with ``notice``, and the change log say it was withdrawn and why.
+    """
+
+    # PROTECT: a withdrawn publication is kept, for the record.
+    publication = models.OneToOneField(
+        Publication,
+        on_delete=models.PROTECT,
+        related_name="withdrawal",
+        help_text="The publication withdrawn.",
+    )
+    notice = models.TextField(
+        help_text="Public: shown to readers at its address and in the change log, e.g. "
+        "'Withdrawn following a court order of 3 March 2026.'"
+    )
+    reason = models.TextField(
+        blank=True, help_text="Internal: the legal ground or case reference. Never shown to readers."
+    )
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("-withdrawn_at", "-pk")
+        constraints = [
+            models.CheckConstraint(condition=~Q(notice=""), name="withdrawal_notice_required"),
+        ]
+
+    def __str__(self):
+        return f"Withdrawal of {self.publication_id}"
+
 
 class PublishedSection(models.Model):
     """A section of a briefing's current publication, for partner pages and search."""
@@ -257,7 +314,9 @@ class PublishedSection(models.Model):
     )
     number = models.PositiveIntegerField(help_text="0 for the executive summary.")
     heading = models.CharField(max_length=500, help_text="The heading as published.")
-    body = models.TextField(help_text="The paragraph as published, with its [n] citation markers.")
+    body = models.TextField(
+        help_text="The text as published, with its [n] markers; paragraphs separated by a blank line."
+    )
     partners = models.ManyToManyField(
         Partner,
         blank=True,

@@ -20,7 +20,9 @@ INT64_MAX = 2**63 - 1  # the project's BigAutoField primary keys
 
 def bounded_int(text, maximum=INT32_MAX):
     """``text`` as a whole number from 0 to ``maximum``, or None (also for query parameters)."""
-    if not isinstance(text, str) or not text.isascii() or not text.isdigit():
+    # Length first: int() refuses strings of more than 4,300 digits (ValueError),
+    # and no number in range has more digits than the maximum itself.
+    if not isinstance(text, str) or len(text) > len(str(maximum)) or not text.isascii() or not text.isdigit():
         return None
     number = int(text)
     return number if number <= maximum else None
@@ -43,3 +45,20 @@ class Int32Converter:
 
 class Int64Converter(Int32Converter):
     maximum = INT64_MAX
+
+
+class DigitsConverter:
+    """Any run of digits, kept as text for the view to check with ``bounded_int``.
+
+    For admin routes: Django's ``int`` converter raises on a number int()
+    cannot parse (more than 4,300 digits), the route then does not match and
+    the admin's catch-all redirects instead of answering 404.
+    """
+
+    regex = "[0-9]+"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return str(value)

@@ -17,6 +17,7 @@ def healthz(request):
     except Exception:
         logger.exception("Health check: database unreachable")
         response = JsonResponse({"status": "error", "database": "unreachable"}, status=503)
+        response["Retry-After"] = "30"
     else:
         response = JsonResponse({"status": "ok", "database": "ok"})
     response["Cache-Control"] = "no-store"

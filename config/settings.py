@@ -6,6 +6,7 @@ DATABASE_URL; `manage.py check --deploy` is clean with those. README.md
 lists every variable.
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -44,13 +45,31 @@ def env_list(name, default):
 
 
 DEBUG = env_bool("DEBUG", True)
+# DEBUG as the environment set it. Django's test runner turns DEBUG off for the
+# tests; this stays, so commands that must refuse in production (load_sample)
+# ask it, and tests can play production by setting it to False.
+ASSAY_DEVELOPMENT = DEBUG
+
+# Development only: a fixed, clearly marked key so sessions survive restarts.
+DEVELOPMENT_SECRET_KEY = "django-insecure-assay-development-key-do-not-use-in-production"  # noqa: S105
+SECRET_KEY_MIN_LENGTH = 50
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG:
+if not DEBUG:
+    # A production server refuses to start with a key an attacker could know or guess:
+    # it signs sessions, CSRF tokens and preview links.
+    if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
-    # Development only: a fixed, clearly marked key so sessions survive restarts.
-    SECRET_KEY = "django-insecure-assay-development-key-do-not-use-in-production"  # noqa: S105
+    if SECRET_KEY == DEVELOPMENT_SECRET_KEY or SECRET_KEY.startswith("django-insecure"):
+        raise ImproperlyConfigured("SECRET_KEY is the development key; set a random one when DEBUG is off.")
+    if len(SECRET_KEY) < SECRET_KEY_MIN_LENGTH or len(set(SECRET_KEY)) < 5:
+        raise ImproperlyConfigured(
+            f"SECRET_KEY must be at least {SECRET_KEY_MIN_LENGTH} characters (at least 5 different) "
+            f"when DEBUG is off; it has {len(SECRET_KEY)}. Generate one with: python -c "
+            '"import secrets; print(secrets.token_urlsafe(50))"'
+        )
+elif not SECRET_KEY:
+    SECRET_KEY = DEVELOPMENT_SECRET_KEY
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -66,22 +85,108 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "reversion",
     "django_filters",
+    "axes",
+    "csp",
     "briefings",
     "sources",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Headers on every response, static files and error pages included.
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Before anything that could touch the database: a hit is answered from the cache alone.
+    # Before anything that could touch the database: a hit is answered from the cache alone
+    # (even while the database is down), already stripped of bidi controls.
     "briefings.public.cache.PageCacheMiddleware",
+    # Unicode bidi controls out of every HTML/XML page (config/bidi.py).
+    "config.bidi.StripBidiControlsMiddleware",
+    # Database down: a 503 with Retry-After instead of a 500 (config/outage.py).
+    "config.outage.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: turns a locked-out login into its lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Login throttling (django-axes, attempts kept in the database). After
+# AXES_FAILURE_LIMIT failed logins for one account, or from one client
+# address, further attempts are refused for AXES_COOLOFF_HOURS, whatever the
+# password. README "Security" says how to lift a lockout (manage.py axes_reset …).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = datetime.timedelta(hours=env_int("AXES_COOLOFF_HOURS", 1))
+# Each on its own: an account is locked whichever address tries it, and an
+# address is locked whichever accounts it tries.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "config.login.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "config.login.client_ip"
+# Behind N reverse proxies that each append to X-Forwarded-For, the client is
+# the N-th address from the right; 0 (the default) uses the socket's address.
+ASSAY_TRUSTED_PROXY_COUNT = env_int("ASSAY_TRUSTED_PROXY_COUNT", 0)
+
+# Sessions are the admin's only: editors and reviewers. Readers get no cookie.
+# Eight hours by default (Django's is two weeks), and never past closing the browser
+# unless the operator asks.
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", True)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# Content-Security-Policy (django-csp) on every response, public and admin:
+# scripts, styles, images and fonts from this site only; no inline script or
+# style, no plugins, no framing, forms post only here. Django's admin (5.2)
+# has no inline script: its settings travel in data- attributes and
+# json_script blocks, which are data, not script. JSON-LD is data too.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'none'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "manifest-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    }
+}
+# Permissions-Policy (django-permissions-policy): no page needs any powerful feature.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -248,5 +353,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # Lockouts are warnings; every login's bookkeeping is not worth a line.
+        "axes": {"level": "WARNING"},
     },
 }

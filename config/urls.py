@@ -4,6 +4,8 @@ from django.urls import include, path
 from briefings.public.sitemaps import robots_txt, sitemap
 from config.health import healthz
 
+handler500 = "config.outage.server_error"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),

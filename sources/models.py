@@ -1,10 +1,46 @@
 """Sources (shared bibliographic records) and each briefing's reference list."""
 
+from urllib.parse import urlsplit, urlunsplit
+
 import reversion
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+
+from sources.validators import refuse_bidi_controls
+
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def normalise_url(url):
+    """One spelling per address, so that sources de-duplicate by URL.
+
+    The scheme and host are lower-cased, a default port (80 for http, 443 for
+    https) is dropped, as are trailing slashes on the path and the fragment.
+    The query and the path's case are kept: servers may tell them apart. A
+    value that does not parse as a URL with a host is returned stripped, for
+    the form's URL validation to refuse.
+
+    The data migration sources/0003 holds a frozen copy of this function.
+    """
+    url = (url or "").strip()
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return url
+    if not parts.scheme or not parts.hostname:
+        return url
+    scheme = parts.scheme.lower()
+    host = parts.hostname  # lower-cased by urlsplit, without IPv6 brackets
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = host if port is None or DEFAULT_PORTS.get(scheme) == port else f"{host}:{port}"
+    if parts.username is not None or parts.password is not None:
+        userinfo = parts.netloc.rpartition("@")[0]
+        netloc = f"{userinfo}@{netloc}"
+    return urlunsplit((scheme, netloc, parts.path.rstrip("/"), parts.query, ""))
 
 
 class SourceKind(models.TextChoices):
@@ -29,6 +65,29 @@ class SourceRecall(models.TextChoices):
     DISCREDITED = "discredited", "Discredited"
 
 
+class SourceQuerySet(models.QuerySet):
+    def by_normalised_url(self, urls, batch=200):
+        """``{normalise_url(url): source}`` for the stored sources with one of ``urls``, however spelled.
+
+        Candidates are the URL and the URL with a trailing slash in any case,
+        a batch at a time; a candidate counts only if it normalises to exactly
+        the URL asked for. (A source saved with its URL normalised is found
+        at the first spelling.)
+        """
+        wanted = {normalise_url(url) for url in urls if url}
+        spellings = sorted({spelling for url in wanted for spelling in (url, url + "/")})
+        found = {}
+        for start in range(0, len(spellings), batch):
+            match = Q()
+            for spelling in spellings[start : start + batch]:
+                match |= Q(url__iexact=spelling)
+            for source in self.filter(match).order_by("pk"):
+                key = normalise_url(source.url)
+                if key in wanted:
+                    found.setdefault(key, source)
+        return found
+
+
 class Source(models.Model):
     """A bibliographic record, shared by every briefing that cites it."""
 
@@ -44,7 +103,9 @@ class Source(models.Model):
         "URL",
         max_length=1000,
         blank=True,
-        help_text="Where readers can check the source. Sources are de-duplicated by URL.",
+        help_text="Where readers can check the source. Sources are de-duplicated by URL: it is stored "
+        "with its scheme and host in lower case, without a default port, trailing slash or #fragment.",
+        validators=[refuse_bidi_controls],
     )
     published_on = models.DateField(
         null=True, blank=True, help_text="Date the source was published, if known."
@@ -107,6 +168,8 @@ class Source(models.Model):
     # revision of the source must not lift it.
     UNVERSIONED_FIELDS = ("edit_version", "recall", "recall_reason", "recalled_at", "recalled_by")
 
+    objects = SourceQuerySet.as_manager()
+
     class Meta:
         ordering = ("title", "pk")
         constraints = [
@@ -124,6 +187,7 @@ class Source(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
+        self.url = normalise_url(self.url)
         # Counts saves for the optimistic lock (briefings/editing/lock.py), checked under a row lock.
         if not self._state.adding:
             self.edit_version += 1

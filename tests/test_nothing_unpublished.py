@@ -311,7 +311,7 @@ def test_no_public_url_shows_an_unpublished_edit(client, edited_briefing):
     briefing_url = edited_briefing.get_absolute_url()
     assert "Sample question: who funds the northern canal?" in pages[briefing_url]
     # The partner's published slug and name still serve; the unpublished slug does not.
-    assert "<h1>Arden</h1>" in pages["/partners/arden/"]
+    assert '<h1 dir="auto">Arden</h1>' in pages["/partners/arden/"]
     assert f"/partners/{RENAMED_PARTNER_SLUG}/" in pages
     assert client.get(f"/partners/{RENAMED_PARTNER_SLUG}/").status_code == 404
     assert {"/sitemap.xml", "/robots.txt", "/feeds/publications.atom", f"{briefing_url}v2/"} <= set(pages)

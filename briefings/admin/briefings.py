@@ -7,20 +7,27 @@ save. That is what merges a colleague's save made meanwhile, writes nothing
 for a save that changes nothing, and stores only the sections that changed.
 """
 
+import copy
 import json
 from contextlib import nullcontext
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.contrib.admin import helpers
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import MinValueValidator
 from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseRedirect, QueryDict
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.text import capfirst
 from reversion.admin import VersionAdmin
 
 from briefings.admin.evidence import NeedsCorrectionFilter, open_recall_count, recall_flag_column
 from briefings.admin.history import HistoryAdminMixin
+from briefings.admin.imports import ImportAdminMixin
 from briefings.admin.review import ReviewAdminMixin
 from briefings.admin.widgets import (
     CachedAutocompleteSelect,
@@ -36,8 +43,12 @@ from briefings.editing.lock import EditConflict, conflict_report, hold_for_readi
 from briefings.editing.working_copy import DraftInvalid, write
 from briefings.models import Briefing, Partner, Section
 from briefings.publishing import generation
-from briefings.text.parsing import SUMMARY_HEADING, heading_error, parse_body
+from briefings.text.parsing import SUMMARY_HEADING, heading_error, normalise_body, parse_body
+from config.converters import bounded_int
 from sources.models import Reference, Source
+
+# The name of the "Move up" / "Move down" buttons: their value is "<form prefix>:up" or "<form prefix>:down".
+MOVE = "_move"
 
 
 class InlineRowForm(forms.ModelForm):
@@ -55,6 +66,34 @@ class InlineRowForm(forms.ModelForm):
 
     def validate_unique(self):
         pass
+
+
+class BodyField(forms.CharField):
+    """A section body as stored: LF line ends, paragraphs separated by exactly one blank line.
+
+    Browsers send a textarea's line ends as CRLF; normalising here means a
+    body posted back unchanged equals the stored one (no "changed" section, no
+    revision), and runs of blank lines become one paragraph break.
+    """
+
+    def to_python(self, value):
+        return normalise_body(super().to_python(value))
+
+
+class SectionForm(InlineRowForm):
+    class Meta:
+        field_classes = {"body": BodyField}
+
+    def section_warnings(self):
+        """Warnings about this section's text as the form holds it now (uncited sentences, …)."""
+        if hasattr(self, "warnings"):
+            return self.warnings
+        if not hasattr(self, "_warnings"):
+            self._warnings = [
+                w.message
+                for w in parse_body(normalise_body(self["body"].value() or ""), clean=False).warnings
+            ]
+        return self._warnings
 
 
 class _Refused(Exception):
@@ -117,6 +156,21 @@ class SectionFormSet(CachedChoicesFormSet):
         if refs is None or not refs.is_valid():
             return set(Reference.objects.filter(briefing=self.instance).values_list("number", flat=True))
         return {form.cleaned_data["number"] for form in refs.kept_forms() if form.cleaned_data.get("number")}
+
+    def _construct_form(self, i, **kwargs):
+        # Any form may be any section: moving sections reorders the posted forms, so an existing
+        # section can come after a new one. A form is an existing section when it posts its id.
+        posted_id = self._posted_id(i) if self.is_bound else None
+        if self.is_bound:
+            kwargs.setdefault("empty_permitted", posted_id is None and i >= self.min_num)
+            if posted_id is not None and i >= self.initial_form_count():
+                kwargs.setdefault("instance", self._existing_object(posted_id))
+        form = super()._construct_form(i, **kwargs)
+        form.fields[self.model._meta.pk.name].required = False
+        return form
+
+    def _posted_id(self, i):
+        return bounded_int(self.data.get(f"{self.add_prefix(i)}-{self.model._meta.pk.name}"))
 
     def add_fields(self, form, index):
         super().add_fields(form, index)
@@ -235,8 +289,10 @@ class ReferenceFormSet(CachedChoicesFormSet):
 
 class SectionInline(admin.StackedInline):
     model = Section
-    form = InlineRowForm
+    form = SectionForm
     formset = SectionFormSet
+    # Stacked, with move buttons and each section's warnings (see SectionsAdminFormSet).
+    template = "admin/briefings/briefing/edit_inline/sections.html"
     extra = 0
     fields = ("position", "heading", "partners", "body")
     autocomplete_fields = ("partners",)
@@ -285,6 +341,119 @@ class ReferenceInline(admin.TabularInline):
             kwargs["widget"] = CachedAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
             kwargs["form_class"] = CachedModelChoiceField
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class SectionsAdminFormSet(helpers.InlineAdminFormSet):
+    """The sections inline as drawn: every form in the order posted, with what it may do.
+
+    Django pairs the first forms with the saved rows by index; after a move an
+    existing section may come after a new one, so each form is paired with its own row.
+    """
+
+    def __iter__(self):
+        if self.has_change_permission:
+            readonly = self.readonly_fields
+        else:
+            readonly = self.readonly_fields + helpers.flatten_fieldsets(self.fieldsets)
+        movable = [i for i, form in enumerate(self.formset.forms) if not _blank(form)]
+        last = movable[-1] if movable else -1
+        for index, form in enumerate(self.formset.forms):
+            original = form.instance if form.instance.pk else None
+            row = helpers.InlineAdminForm(
+                self.formset,
+                form,
+                self.fieldsets,
+                self.prepopulated_fields,
+                original,
+                readonly if original else self.readonly_fields,
+                model_admin=self.opts,
+            )
+            can_move = self.has_change_permission and index in movable
+            row.can_move_up = can_move and index > 1
+            row.can_move_down = can_move and 0 < index < last
+            row.heading = form["heading"].value() or ""
+            yield row
+        if self.has_add_permission:
+            yield helpers.InlineAdminForm(
+                self.formset,
+                self.formset.empty_form,
+                self.fieldsets,
+                self.prepopulated_fields,
+                None,
+                self.readonly_fields,
+                model_admin=self.opts,
+            )
+
+
+def _blank(form):
+    """A new section form with nothing written in it (what "Add another section" gives)."""
+    if not form.is_bound:
+        return form.instance.pk is None and not (form.initial.get("body") or "").strip()
+    posted_id = form.data.get(form.add_prefix("id")) or ""
+    return bounded_int(posted_id) is None and not (form.data.get(form.add_prefix("body")) or "").strip()
+
+
+class MoveRefused(Exception):
+    pass
+
+
+def moved(data, prefix, button):
+    """The posted change form with one section moved up or down: ``(data, heading, new index)``.
+
+    ``button`` is the pressed button's value, ``"<prefix>-<index>:up"`` or ``…:down``.
+    The sections are put in their order (by position, as saving would), the one
+    moved swaps with its neighbour, and the forms are renumbered in the new order
+    with positions 0, 1, 2 …: what the editor typed in every field goes along.
+    The executive summary stays first. Nothing is saved.
+    """
+    name, _, direction = (button or "").rpartition(":")
+    index = bounded_int(name.removeprefix(f"{prefix}-")) if name.startswith(f"{prefix}-") else None
+    total = bounded_int(data.get(f"{prefix}-TOTAL_FORMS")) or 0
+    if direction not in ("up", "down") or index is None or index >= total or total > 10_000:
+        raise MoveRefused("That move button does not name a section on this page.")
+
+    def field(i, name):
+        return data.get(f"{prefix}-{i}-{name}") or ""
+
+    rows = []
+    for i in range(total):
+        has_id = bounded_int(field(i, "id")) is not None
+        blank = not has_id and not field(i, "body").strip()
+        rows.append((i, has_id, blank, bounded_int(field(i, "position"), 2**31 - 1)))
+    kept = [row for row in rows if not row[2]]
+    last = max((row[3] for row in kept if row[3] is not None), default=-1)
+    kept.sort(key=lambda r: (last + 1, 1, r[0]) if r[3] is None else (r[3], 1 if r[1] else 0, r[0]))
+    order = [row[0] for row in kept]
+    if index not in order:
+        raise MoveRefused("This new section is empty: write it before moving it.")
+    at = order.index(index)
+    heading = field(index, "heading").strip() or "the new section"
+    if at == 0:
+        raise MoveRefused("The executive summary stays first; it cannot be moved.")
+    to = at - 1 if direction == "up" else at + 1
+    if to == 0:
+        raise MoveRefused(f"“{heading}” cannot move above the executive summary, which stays first.")
+    if to >= len(order):
+        raise MoveRefused(f"“{heading}” is already the last section.")
+    order[at], order[to] = order[to], order[at]
+    order += [row[0] for row in rows if row[2]]
+
+    result = QueryDict(mutable=True)
+    for key in data:
+        if not key.startswith(f"{prefix}-") or key.split("-")[1] in (
+            "TOTAL_FORMS",
+            "INITIAL_FORMS",
+            "MIN_NUM_FORMS",
+            "MAX_NUM_FORMS",
+        ):
+            result.setlist(key, data.getlist(key))
+    for new, old in enumerate(order):
+        for key in data:
+            if key.startswith(f"{prefix}-{old}-"):
+                result.setlist(f"{prefix}-{new}-" + key[len(f"{prefix}-{old}-") :], data.getlist(key))
+        if new < len(kept):
+            result[f"{prefix}-{new}-position"] = str(new)
+    return result, heading, to
 
 
 class BriefingForm(forms.ModelForm):
@@ -364,7 +533,7 @@ class BriefingForm(forms.ModelForm):
 
 
 @admin.register(Briefing)
-class BriefingAdmin(ReviewAdminMixin, HistoryAdminMixin, VersionAdmin):
+class BriefingAdmin(ImportAdminMixin, ReviewAdminMixin, HistoryAdminMixin, VersionAdmin):
     form = BriefingForm
     list_display = ("title", "subject", "status", "publication_count", recall_flag_column, "updated_at")
     list_filter = ("status", NeedsCorrectionFilter, "subject")
@@ -387,11 +556,27 @@ class BriefingAdmin(ReviewAdminMixin, HistoryAdminMixin, VersionAdmin):
 
     change_form_template = "admin/briefings/briefing/change_form.html"
 
-    SLUG_LOCKED_HELP = (
-        "The briefing's address, /briefings/<slug>/. It cannot change once the briefing is "
-        "published: readers, links and feeds rely on it, and a change would move the public "
-        "page before anything is republished."
-    )
+    def slug_help_text(self, obj, locked):
+        """The slug's help names the real address, or an example one. The admin prints help as HTML."""
+        if obj is None or obj.pk is None:
+            example = reverse("briefings:briefing-detail", kwargs={"slug": "how-do-partners-shape-the-river"})
+            return format_html(
+                "The briefing's address, made from the title: e.g. <code>{}</code>. Keep it short; "
+                "it cannot change once the briefing is published.",
+                example,
+            )
+        if locked:
+            return format_html(
+                "The briefing's address, <code>{}</code>. It cannot change once the briefing is published: "
+                "readers, links and feeds rely on it, and a change would move the public page before "
+                "anything is republished.",
+                obj.get_absolute_url(),
+            )
+        return format_html(
+            "The briefing's address: <code>{}</code>. Keep it stable: it cannot change once the briefing "
+            "is published.",
+            obj.get_absolute_url(),
+        )
 
     def get_queryset(self, request):
         return (
@@ -421,13 +606,23 @@ class BriefingAdmin(ReviewAdminMixin, HistoryAdminMixin, VersionAdmin):
         return obj
 
     def get_form(self, request, obj=None, change=False, **kwargs):
-        if self.slug_locked(obj):
-            kwargs["help_texts"] = {**kwargs.get("help_texts", {}), "slug": self.SLUG_LOCKED_HELP}
+        slug_help = self.slug_help_text(obj, self.slug_locked(obj))
+        kwargs["help_texts"] = {**kwargs.get("help_texts", {}), "slug": slug_help}
         form = super().get_form(request, obj, change, **kwargs)
         report = getattr(request, "assay_conflict", None)
         refusal = getattr(request, "assay_refusal", None)
         if report is not None or refusal is not None:
             form = type(form.__name__, (form,), {"conflict": report, "refusal": refusal})
+        data = getattr(request, "assay_form_data", None)
+        if data is not None:
+            # A move: the form is drawn from what the editor posted, not from the saved briefing.
+            unbound = form
+
+            def bound(self, *args, **kwargs):
+                kwargs.pop("initial", None)
+                unbound.__init__(self, data.copy(), *args, **kwargs)
+
+            form = type(form.__name__, (form,), {"__init__": bound})
         return form
 
     @admin.display(description="Publications", ordering="n_publications")
@@ -459,6 +654,8 @@ class BriefingAdmin(ReviewAdminMixin, HistoryAdminMixin, VersionAdmin):
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         view = super().changeform_view
+        if request.method == "POST" and MOVE in request.POST:
+            return self._move_view(request, object_id, form_url, extra_context)
         try:
             return view(request, object_id, form_url, extra_context)
         except _Refused as refused:
@@ -479,6 +676,60 @@ class BriefingAdmin(ReviewAdminMixin, HistoryAdminMixin, VersionAdmin):
                 data["resolved_at"] = conflict.latest_revision_id or ""
             request.POST = data
             return view(request, object_id, form_url, {**(extra_context or {}), "edit_conflict": report})
+
+    def _move_view(self, request, object_id, form_url, extra_context):
+        """A "Move up" / "Move down" button: the same form again, sections reordered, nothing saved."""
+        if object_id is None:
+            allowed = self.has_add_permission(request)
+        else:
+            allowed = self.has_change_permission(request, self.get_object(request, unquote(object_id)))
+        if not allowed:
+            raise PermissionDenied
+        prefix = Section._meta.get_field("briefing").remote_field.get_accessor_name()
+        data = request.POST
+        try:
+            data, heading, to = moved(request.POST, prefix, request.POST.get(MOVE))
+        except MoveRefused as refused:
+            messages.warning(request, f"{refused} Nothing was moved.")
+        else:
+            messages.info(
+                request,
+                f"Moved “{heading}” to section {to}. Nothing is saved until you press Save.",
+            )
+        # Drawn as the change form is drawn, but from the editor's own (reordered) fields.
+        shown = copy.copy(request)
+        shown.method = "GET"
+        shown.assay_form_data = data
+        return super().changeform_view(shown, object_id, form_url, extra_context)
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        params = super().get_formset_kwargs(request, obj, inline, prefix)
+        data = getattr(request, "assay_form_data", None)
+        if data is not None:
+            params.update(data=data.copy(), files={})
+        return params
+
+    def get_inline_formsets(self, request, formsets, inline_instances, obj=None):
+        wrapped = super().get_inline_formsets(request, formsets, inline_instances, obj)
+        for inline_formset in wrapped:
+            if inline_formset.formset.model is Section:
+                inline_formset.__class__ = SectionsAdminFormSet
+        return wrapped
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["error_summary"] = error_summary(context["adminform"].form, context["inline_admin_formsets"])
+        context["warning_summary"] = [
+            {
+                "anchor": f"{row.form.prefix}",
+                "heading": row.heading,
+                "count": len(row.form.section_warnings()),
+            }
+            for inline in context["inline_admin_formsets"]
+            if isinstance(inline, SectionsAdminFormSet)
+            for row in inline
+            if row.form is not inline.formset.empty_form and row.form.section_warnings()
+        ]
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def save_model(self, request, obj, form, change):
         """Nothing yet: the briefing is written with its sections and references in save_related."""
@@ -530,3 +781,45 @@ class BriefingAdmin(ReviewAdminMixin, HistoryAdminMixin, VersionAdmin):
     def construct_change_message(self, request, form, formsets, add=False):
         # Django's message reads the formsets' saved objects, which the write path does not use.
         return [{"added": {}}] if add else [{"changed": {"fields": ["working copy"]}}]
+
+
+def error_summary(form, inline_formsets):
+    """Every error on the page, each with the id of the field (or row) it is about, for the summary."""
+    out = []
+
+    def add(where, message, anchor):
+        out.append({"where": where, "message": message, "anchor": anchor})
+
+    for message in form.non_field_errors():
+        add("The briefing", message, "briefing_form")
+    for name, errors in form.errors.items():
+        if name == "__all__":
+            continue
+        label = form.fields[name].label if name in form.fields else name
+        for message in errors:
+            add(capfirst(str(label or name)), message, form[name].auto_id if name in form.fields else "")
+    for inline in inline_formsets:
+        formset = inline.formset
+        kind = "Section" if formset.model is Section else "Reference"
+        for message in formset.non_form_errors():
+            add(str(inline.opts.verbose_name_plural), message, f"{formset.prefix}-group")
+        for index, row in enumerate(formset.forms):
+            if not row.errors:
+                continue
+            if formset.model is Section:
+                heading = row["heading"].value() or ""
+                where = f"{kind} {index}" + (f" (“{heading}”)" if heading else "")
+                if index == 0:
+                    where = "Executive summary"
+            else:
+                number = row["number"].value()
+                where = f"Reference [{number}]" if number else f"Reference row {index + 1}"
+            for message in row.non_field_errors():
+                add(where, message, f"{formset.prefix}-{index}")
+            for name, errors in row.errors.items():
+                if name == "__all__" or name not in row.fields:
+                    continue
+                label = row.fields[name].label or name
+                for message in errors:
+                    add(f"{where}, {str(label).lower()}", message, row[name].auto_id)
+    return out

@@ -20,6 +20,7 @@ from django.urls import path, reverse
 from briefings.admin.base import BriefingAdminBase
 from briefings.admin.safety import SafeVersionAdminMixin
 from briefings.editing.history import (
+    NOTHING_PUBLISHED,
     publication_state,
     revision_state,
     revision_states,
@@ -51,7 +52,7 @@ class HistoryAdminMixin(BriefingAdminBase, SafeVersionAdminMixin):
         return [
             path("<path:object_id>/compare/", view(self.compare_view), name="{}_{}_compare".format(*info)),
             path(
-                "<path:object_id>/revert/<int:number>/",
+                "<path:object_id>/revert/<digits:number>/",
                 view(self.revert_view),
                 name="{}_{}_revert".format(*info),
             ),
@@ -127,9 +128,9 @@ class HistoryAdminMixin(BriefingAdminBase, SafeVersionAdminMixin):
         if key == "working":
             return Side("working", "Working copy", working_state(briefing))
         if key == "live":
-            publication = briefing.publications.order_by("-number").first()
+            publication = briefing.publications.live().order_by("-number").first()
             if publication is None:
-                raise Http404("This briefing has never been published: there is no live version.")
+                return Side("live", "Live publication (none yet)", NOTHING_PUBLISHED)
             return Side(
                 "live",
                 f"Live publication (v{publication.number})",
@@ -150,7 +151,7 @@ class HistoryAdminMixin(BriefingAdminBase, SafeVersionAdminMixin):
         return Side(str(number), f"Revision #{number}", state, revision=contents.revision, number=number)
 
     def _default_from(self, briefing):
-        if briefing.publications.exists():
+        if briefing.publications.live().exists():
             return "live"
         previous = revisions_of(briefing.pk).values_list("number", flat=True)[1:2]
         return str(previous[0]) if previous else "working"
@@ -185,6 +186,8 @@ class HistoryAdminMixin(BriefingAdminBase, SafeVersionAdminMixin):
 
     def revision_view(self, request, object_id, version_id, extra_context=None):
         """django-reversion's revert form, replaced by the diff-first restore page."""
+        if not self.has_revert_permission(request):
+            raise PermissionDenied
         version = self._own_version(version_id, object_id)
         contents = RevisionContents.objects.filter(revision_id=version.revision_id).first()
         if contents is None:
@@ -195,6 +198,8 @@ class HistoryAdminMixin(BriefingAdminBase, SafeVersionAdminMixin):
 
     def revert_view(self, request, object_id, number):
         """Show what restoring a revision changes in the working copy; on POST, restore it."""
+        if not self.has_revert_permission(request):
+            raise PermissionDenied
         briefing = self._briefing_or_404(request, object_id)
         if not self.has_revert_permission(request, briefing):
             raise PermissionDenied
@@ -231,6 +236,9 @@ class HistoryAdminMixin(BriefingAdminBase, SafeVersionAdminMixin):
         if not request.user.has_perm("briefings.revert_briefing"):
             raise PermissionDenied
         return super().recoverlist_view(request, extra_context)
+
+    def may_revert(self, request):
+        return self.has_revert_permission(request)
 
     def recover_view(self, request, version_id, extra_context=None):
         """A deleted briefing, from its last revision: shown first, recovered on POST."""
@@ -282,6 +290,8 @@ class HistoryAdminMixin(BriefingAdminBase, SafeVersionAdminMixin):
 
     def recover_sections_view(self, request, object_id):
         """Deleted sections of this briefing; recovering one adds a new revision."""
+        if not self.has_revert_permission(request):
+            raise PermissionDenied
         briefing = self._briefing_or_404(request, object_id)
         if not self.has_revert_permission(request, briefing):
             raise PermissionDenied

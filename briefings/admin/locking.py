@@ -116,4 +116,10 @@ class LockedRecordAdminMixin:
     form = LockedRecordForm
 
     def get_fieldsets(self, request, obj=None):
-        return [*super().get_fieldsets(request, obj), (None, {"fields": LOCK_FIELDS, "classes": ("hidden",)})]
+        # An admin without fieldsets of its own lists every form field, the lock's included:
+        # keep those in the hidden fieldset only, or the page holds each input twice.
+        fieldsets = [
+            (name, {**options, "fields": [f for f in options["fields"] if f not in LOCK_FIELDS]})
+            for name, options in super().get_fieldsets(request, obj)
+        ]
+        return [*fieldsets, (None, {"fields": LOCK_FIELDS, "classes": ("hidden",)})]

@@ -25,10 +25,12 @@ from django.utils import timezone
 
 from briefings.admin.base import BriefingAdminBase
 from briefings.admin.evidence import open_recall_count
-from briefings.editing.history import latest_revision
+from briefings.editing.history import NOTHING_PUBLISHED, latest_revision, publication_state, working_state
 from briefings.models import Briefing, PreviewLink, Publication, ReviewEvent
 from briefings.publishing import previews, recall, review
 from briefings.publishing.publish import PublishError, publication_problems, publish_briefing
+from briefings.text.compare import diff_states, section_label
+from briefings.text.parsing import parse_body
 from config.converters import INT64_MAX, bounded_int
 
 
@@ -74,6 +76,16 @@ class PreviewLinkForm(forms.Form):
         self.fields["days"] = forms.IntegerField(
             min_value=1, max_value=max_days, initial=default_days, help_text="How many days the link works."
         )
+
+
+def section_warnings(state):
+    """``[(section label, heading, [warning, …])]`` for each section of a state that has warnings."""
+    grouped = []
+    for section in state["sections"]:
+        warnings = [w.message for w in parse_body(section["body"], clean=False).warnings]
+        if warnings:
+            grouped.append((section_label(section["number"]), section["heading"], warnings))
+    return grouped
 
 
 class ReviewAdminMixin(BriefingAdminBase):
@@ -177,7 +189,8 @@ class ReviewAdminMixin(BriefingAdminBase):
         briefing = self._briefing_or_404(request, object_id)
         if not review.can_review(request.user):
             raise PermissionDenied
-        first = not briefing.publications.exists()
+        live = briefing.publications.order_by("-number").first()
+        first = live is None
         open_recalls = recall.open_recalls(briefing.pk)
         action = request.POST.get("action") if request.method == "POST" else None
         publish_form = PublishForm(
@@ -228,6 +241,7 @@ class ReviewAdminMixin(BriefingAdminBase):
             briefing.review_events.filter(kind=ReviewEvent.Kind.SUBMITTED).select_related("user").first()
         )
         revision = latest_revision(briefing)
+        working = working_state(briefing)
         context = self._context(
             request,
             briefing,
@@ -243,6 +257,9 @@ class ReviewAdminMixin(BriefingAdminBase):
             in_review=briefing.status == Briefing.Status.IN_REVIEW,
             review_events=review.latest_events(briefing, limit=10),
             open_recalls=open_recalls,
+            live=live,
+            diff=diff_states(publication_state(live) if live else NOTHING_PUBLISHED, working),
+            section_warnings=section_warnings(working),
         )
         return TemplateResponse(request, "admin/briefings/briefing/review.html", context)
 

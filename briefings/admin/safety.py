@@ -13,6 +13,12 @@ wrong here:
   history would roll the whole briefing back, delete sections added since
   and wind its edit lock back.
 
+Reverting and recovering are the reviewers' (README: editors edit,
+reviewers also revert and recover): they take ``briefings.revert_briefing``,
+the one revert permission, for partners and sources as for briefings.
+Every version page checks permissions before it looks anything up, so staff
+without them get 403 whether or not the version exists.
+
 So a version opens only through its own model's admin (and object), and
 restoring it writes back that one object (``restore_versions`` says which,
 for admins whose object spans several rows), as a new revision with the
@@ -47,7 +53,26 @@ class _Discard(Exception):
         self.response = response
 
 
+REVERT_PERMISSION = "briefings.revert_briefing"
+
+
 class SafeVersionAdminMixin:
+    def may_revert(self, request):
+        """Reviewers' right: restore or recover a version of this admin's records."""
+        return request.user.has_perm(REVERT_PERMISSION) and self.has_change_permission(request)
+
+    def history_view(self, request, object_id, extra_context=None):
+        # Django looks the object up first and redirects when it is missing: a
+        # 302/403 oracle for staff who may not see the history at all.
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        return super().history_view(request, object_id, extra_context)
+
+    def recoverlist_view(self, request, extra_context=None):
+        if not self.may_revert(request) or not self.has_add_permission(request):
+            raise PermissionDenied
+        return super().recoverlist_view(request, extra_context)
+
     def _own_version(self, version_id, object_id=None):
         """The version ``version_id`` if it is of this admin's model (and object), else 404."""
         version_id = bounded_int(str(version_id))
@@ -71,13 +96,15 @@ class SafeVersionAdminMixin:
                 raise PermissionDenied
 
     def revision_view(self, request, object_id, version_id, extra_context=None):
+        if not self.may_revert(request):
+            raise PermissionDenied
         version = self._own_version(version_id, object_id)
         context = {"title": f"Revert {version.object_repr}", "revert": True, **(extra_context or {})}
         template = self.revision_form_template or self._reversion_get_template_list("revision_form.html")
         return self._restore_view(request, version, template, context)
 
     def recover_view(self, request, version_id, extra_context=None):
-        if not self.has_add_permission(request):
+        if not self.may_revert(request) or not self.has_add_permission(request):
             raise PermissionDenied
         version = self._own_version(version_id)
         context = {"title": f"Recover {version.object_repr}", "recover": True, **(extra_context or {})}

@@ -53,12 +53,30 @@ class _CachedOptionsMixin:
         return [default]
 
 
-class CachedAutocompleteSelect(_CachedOptionsMixin, AutocompleteSelect):
+class _AccessibleAutocompleteMixin:
+    """Select2's search box gets the field's label (static/js/admin-autocomplete.js)."""
+
+    @property
+    def media(self):
+        # One list, so that the script comes after Django's autocomplete.js (two Media added
+        # together are only ordered within each).
+        base = super().media
+        return forms.Media(css=base._css, js=[*base._js, "js/admin-autocomplete.js"])
+
+
+class CachedAutocompleteSelect(_AccessibleAutocompleteMixin, _CachedOptionsMixin, AutocompleteSelect):
     pass
 
 
-class CachedAutocompleteSelectMultiple(_CachedOptionsMixin, AutocompleteSelectMultiple):
-    pass
+class CachedAutocompleteSelectMultiple(
+    _AccessibleAutocompleteMixin, _CachedOptionsMixin, AutocompleteSelectMultiple
+):
+    def build_attrs(self, base_attrs, extra_attrs=None):
+        attrs = super().build_attrs(base_attrs, extra_attrs)
+        # Each chosen row has its own remove button. Select2's "clear all" cross would be a <span>
+        # inside its list of chosen rows, which a list must not hold (axe-core: list).
+        attrs["data-allow-clear"] = "false"
+        return attrs
 
 
 class CachedModelChoiceField(forms.ModelChoiceField):

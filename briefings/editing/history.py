@@ -225,9 +225,13 @@ def draft_at(briefing_id, revision_id):
     return draft_from_state(state)
 
 
+# What readers see of a briefing never published: nothing. Compared with it, the whole draft reads as added.
+NOTHING_PUBLISHED = {"briefing": {"title": "", "slug": "", "subject": ""}, "sections": [], "references": []}
+
+
 def working_state(briefing):
-    """The working copy as it is now."""
-    return build_snapshot(briefing)
+    """The working copy as it is now (bodies as text: comparing needs no sentences)."""
+    return build_snapshot(briefing, sentences=False)
 
 
 def publication_state(publication):

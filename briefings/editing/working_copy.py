@@ -43,7 +43,7 @@ from briefings.models import (
     SourceInHistory,
 )
 from briefings.text.parsing import FormatError, Issue, ParsedDocument
-from sources.models import Reference, Source
+from sources.models import Reference, Source, normalise_url
 
 Kind = RevisionContents.Kind
 Status = Briefing.Status
@@ -286,6 +286,8 @@ class ImportResult:
     dry_run: bool
     sections: int = 0
     references_created: int = 0
+    # Entries of the file's References block that named a source already in the database.
+    sources_reused: int = 0
     claims: int = 0
     citations: int = 0
     partners: list[str] = field(default_factory=list)
@@ -315,6 +317,89 @@ def partner_for_name(name):
     partner.full_clean(validate_unique=False)
     partner.save()
     return partner, True
+
+
+# Source fields as the References block names them.
+FIELD_LABELS = {"published_on": "date", "details_pending": "details pending"}
+
+
+def _listed_sources(entries, have):
+    """The sources a References block names: ``(number → source id, new sources, reused, warnings)``.
+
+    An entry with a URL reuses the source with that URL (compared normalised);
+    one without reuses the source its number already points to if that has
+    the same title and no URL. Otherwise a new source is created. A shared
+    source is never changed by an import: differing details are a warning.
+    Raises FormatError naming the entry's line for a kind or a detail the
+    Source model refuses.
+    """
+    kinds = Source.Kind.values
+    for entry in entries:
+        if entry.kind and entry.kind not in kinds:
+            raise FormatError(
+                entry.line,
+                f"reference [{entry.number}]: kind {entry.kind!r} is not one of {', '.join(kinds)}",
+            )
+    by_url = Source.objects.by_normalised_url([entry.url for entry in entries if entry.url])
+    own = Source.objects.in_bulk(set(have.values()))
+    listed, created, warnings, reused = {}, [], [], 0
+    first_entry = {}  # source id → the first entry of this file that named it
+    for entry in entries:
+        details = {
+            "title": entry.title,
+            "publisher": entry.publisher,
+            "url": entry.url,
+            "published_on": entry.published_on,
+            "kind": entry.kind or Source.Kind.OTHER,
+            "details_pending": entry.details_pending,
+        }
+        if entry.url:
+            source = by_url.get(normalise_url(entry.url))
+        else:
+            source = own.get(have.get(entry.number))
+            if source is not None and (source.url or source.title != entry.title):
+                source = None
+        if source is None:
+            source = Source(**details)
+            try:
+                source.full_clean(validate_unique=False, validate_constraints=False)
+            except ValidationError as error:
+                raise FormatError(
+                    entry.line, f"reference [{entry.number}]: {DraftInvalid('it', error).details}"
+                ) from error
+            source.save()
+            created.append(source)
+            if entry.url:
+                by_url[normalise_url(entry.url)] = source
+        else:
+            earlier = first_entry.get(source.pk)
+            if earlier is None:
+                reused += 1
+            differs = [
+                FIELD_LABELS.get(name, name)
+                for name, value in details.items()
+                if name != "url" and getattr(source, name) != value
+            ]
+            if differs:
+                if earlier is not None:
+                    what = (
+                        f"has the URL of reference [{earlier.number}] (line {earlier.line}), "
+                        "so cites that source"
+                    )
+                elif entry.url:
+                    what = f"is the existing source “{source.title}” (same URL)"
+                else:
+                    what = f"is the existing source “{source.title}”"
+                warnings.append(
+                    Issue(
+                        f"reference [{entry.number}] {what}; its {', '.join(differs)} in the file differ "
+                        "and were not applied" + ("" if earlier else ": edit the source in the admin"),
+                        entry.line,
+                    )
+                )
+        first_entry.setdefault(source.pk, entry)
+        listed[entry.number] = source.pk
+    return listed, created, reused, warnings
 
 
 def _overwrites(briefing):
@@ -391,8 +476,22 @@ def import_briefing(
                 if created
                 else dict(Reference.objects.filter(briefing=briefing).values_list("number", "source_id"))
             )
-            missing = [n for n in document.reference_numbers if n not in have]
             references = dict(have)
+            warnings = list(document.warnings)
+            reused = 0
+            if document.references is not None:
+                listed, new_sources, reused, notes = _listed_sources(document.references, have)
+                references.update(listed)
+                created_rows += new_sources
+                warnings += notes
+            missing = [n for n in document.reference_numbers if n not in references]
+            if missing and document.references is not None:
+                warnings.append(
+                    Issue(
+                        "cited but not in the References block, given placeholder sources: "
+                        + ", ".join(f"[{n}]" for n in missing)
+                    )
+                )
             for number in missing:
                 source = Source.objects.create(
                     title=PLACEHOLDER_TITLE.format(number=number, slug=slug), details_pending=True
@@ -406,10 +505,14 @@ def import_briefing(
                 sections=tuple(sections),
                 references=tuple(references.items()),
             )
-            warnings = list(document.warnings)
-            uncited = sorted(set(have) - set(document.reference_numbers))
+            uncited = sorted(set(references) - set(document.reference_numbers))
             if uncited:
-                warnings.append(Issue("references no longer cited: " + ", ".join(f"[{n}]" for n in uncited)))
+                warnings.append(
+                    Issue(
+                        ("references no longer cited: " if not created else "references not cited: ")
+                        + ", ".join(f"[{n}]" for n in uncited)
+                    )
+                )
             try:
                 written = write(
                     draft=draft,
@@ -430,7 +533,8 @@ def import_briefing(
                 changed=written.changed,
                 dry_run=dry_run,
                 sections=len(document.sections),
-                references_created=len(missing),
+                references_created=len(set(references) - set(have)),
+                sources_reused=reused,
                 claims=sum(len(s.body.claims) for s in document.sections),
                 citations=sum(len(s.body.citations) for s in document.sections),
                 partners=partners,

@@ -9,17 +9,24 @@ from django.shortcuts import get_object_or_404
 
 from briefings.editing.history import publication_state
 from briefings.models import Publication
-from briefings.public.views import published
+from briefings.public.views import gone, published, withdrawal_of
 from briefings.text.compare import diff_states
 
 
 def publication_compare(request, slug, a, b):
     publications = {
         p.number: p
-        for p in Publication.objects.select_related("briefing").filter(briefing__slug=slug, number__in=[a, b])
+        for p in Publication.objects.select_related("briefing", "withdrawal").filter(
+            briefing__slug=slug, number__in=[a, b]
+        )
     }
     old = publications.get(a) or get_object_or_404(Publication, briefing__slug=slug, number=a)
     new = publications.get(b) or get_object_or_404(Publication, briefing__slug=slug, number=b)
+    withdrawn = [w for w in (withdrawal_of(old), withdrawal_of(new)) if w is not None]
+    if withdrawn:
+        # A withdrawn publication's text is not shown, not even as a difference.
+        current = Publication.objects.current().filter(briefing_id=new.briefing_id).first()
+        return gone(request, new.briefing, withdrawn=withdrawn, current=current)
     context = {
         "briefing": new.briefing,
         "old": old,

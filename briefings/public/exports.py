@@ -7,8 +7,8 @@ is publication N and never changes. The envelope is documented in docs/publicati
 from django.http import Http404, JsonResponse
 from django.urls import reverse
 
-from briefings.models import Publication
-from briefings.public.views import published_response
+from briefings.models import Publication, Withdrawal
+from briefings.public.views import published_response, withdrawal_of
 
 EXPORT_SCHEMA_ID = "https://assay.example/schemas/publication-export/v1"
 
@@ -35,14 +35,22 @@ def export_data(request, publication):
 
 
 def publication_json(request, slug, number=None):
-    publications = Publication.objects.select_related("briefing").defer("rendered_html")
+    publications = Publication.objects.select_related("briefing", "withdrawal").defer("rendered_html")
     publications = publications.filter(briefing__slug=slug)
     if number is None:
-        publication = publications.order_by("-number").first()
+        publication = publications.live().order_by("-number").first()
+        if publication is None:
+            latest = Withdrawal.objects.filter(publication__briefing__slug=slug).order_by(
+                "-publication__number"
+            )
+            if latest.exists():
+                return withdrawn_json(latest.select_related("publication__briefing").first())
     else:
         publication = publications.filter(number=number).first()
     if publication is None:
         raise Http404("No such publication.")
+    if (withdrawal := withdrawal_of(publication)) is not None:
+        return withdrawn_json(withdrawal)
 
     def make_response():
         response = JsonResponse(
@@ -56,3 +64,23 @@ def publication_json(request, slug, number=None):
     return published_response(
         request, make_response, etag=f"json-{publication.pk}", last_modified=publication.published_at
     )
+
+
+def withdrawn_json(withdrawal):
+    """410 Gone, with the public notice: the publication was withdrawn (briefings/publishing/takedown.py)."""
+    publication = withdrawal.publication
+    response = JsonResponse(
+        {
+            "schema": EXPORT_SCHEMA_ID,
+            "withdrawn": {
+                "briefing": publication.briefing.slug,
+                "number": publication.number,
+                "withdrawn_at": withdrawal.withdrawn_at.isoformat(),
+                "notice": withdrawal.notice,
+            },
+        },
+        status=410,
+        json_dumps_params={"ensure_ascii": False, "indent": 2},
+    )
+    response["Access-Control-Allow-Origin"] = "*"
+    return response

@@ -40,7 +40,8 @@ class PublicationFeed(Feed):
         return settings.ASSAY_SITE_NAME
 
     def publications(self):
-        return Publication.objects.select_related("briefing").defer("rendered_html", "snapshot")
+        # Withdrawn publications leave the feeds (briefings/publishing/takedown.py).
+        return Publication.objects.live().select_related("briefing").defer("rendered_html", "snapshot")
 
     def items(self):
         return self.publications().order_by("-published_at", "-pk")[:FEED_LENGTH]
@@ -51,7 +52,9 @@ class PublicationFeed(Feed):
     def item_description(self, item):
         # Atom summaries are typed "html": the note must arrive as escaped HTML,
         # or a reader would render markup an editor typed.
-        return format_html("<p><strong>{}</strong>: {}</p>", item.get_kind_display(), item.note)
+        if not item.log_note:
+            return format_html("<p><strong>{}</strong></p>", item.get_kind_display())
+        return format_html("<p><strong>{}</strong>: {}</p>", item.get_kind_display(), item.log_note)
 
     def item_link(self, item):
         return item.get_absolute_url()
@@ -94,7 +97,7 @@ class BriefingPublicationFeed(PublicationFeed):
 
 
 def site_feed(request):
-    stats = Publication.objects.aggregate(count=Count("pk"), last=Max("pk"), at=Max("published_at"))
+    stats = Publication.objects.live().aggregate(count=Count("pk"), last=Max("pk"), at=Max("published_at"))
     if not stats["count"]:
         response = PublicationFeed()(request)
         patch_cache_control(response, public=True, max_age=settings.ASSAY_PUBLIC_CACHE_SECONDS)
@@ -108,7 +111,8 @@ def site_feed(request):
 
 
 def briefing_feed(request, slug):
-    latest = Publication.objects.filter(briefing__slug=slug).order_by("-number").only("pk", "published_at")
+    latest = Publication.objects.live().filter(briefing__slug=slug)
+    latest = latest.order_by("-number").only("pk", "published_at")
     latest = latest.first()
     if latest is None:
         raise Http404("No published briefing at this address.")

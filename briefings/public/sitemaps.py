@@ -23,7 +23,7 @@ class HomeSitemap(Sitemap):
         return reverse(item)
 
     def lastmod(self, item):
-        return Publication.objects.aggregate(at=Max("published_at"))["at"]
+        return Publication.objects.live().aggregate(at=Max("published_at"))["at"]
 
 
 class BriefingSitemap(Sitemap):
@@ -55,7 +55,8 @@ class PublicationSitemap(Sitemap):
 
     def items(self):
         return (
-            Publication.objects.select_related("briefing")
+            Publication.objects.live()
+            .select_related("briefing")
             .only("number", "published_at", "briefing__slug")
             .order_by("briefing__slug", "number")
         )
@@ -71,7 +72,7 @@ SITEMAPS = {"home": HomeSitemap, "briefings": BriefingSitemap, "publications": P
 
 
 def sitemap(request):
-    stats = Publication.objects.aggregate(count=Count("pk"), last=Max("pk"), at=Max("published_at"))
+    stats = Publication.objects.live().aggregate(count=Count("pk"), last=Max("pk"), at=Max("published_at"))
     if not stats["count"]:
         response = sitemap_view(request, sitemaps=SITEMAPS)
         patch_cache_control(response, public=True, max_age=settings.ASSAY_PUBLIC_CACHE_SECONDS)

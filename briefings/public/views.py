@@ -15,12 +15,14 @@ from briefings.models import (
     PublishedReference,
     PublishedSection,
     RecallFlag,
+    Withdrawal,
 )
 from briefings.public.explore import cited_segments, references_by_publication
 from briefings.public.pagination import page_or_404
 from briefings.public.release import release_token, released_at
 from briefings.public.structured_data import page_metadata
 from briefings.publishing.snapshot import build_snapshot, render_snapshot
+from briefings.text.parsing import split_paragraphs
 
 
 def published(request, template, context, *, etag, last_modified):
@@ -50,11 +52,51 @@ def published_response(request, make_response, *, etag, last_modified):
 
 
 def change_log(briefing_id):
-    return list(
+    """Every publication of a briefing, latest first, each with ``withdrawn`` (a Withdrawal or None)."""
+    log = list(
         Publication.objects.filter(briefing_id=briefing_id)
+        .select_related("withdrawal")
         .order_by("-number")
-        .only("number", "kind", "note", "published_at", "briefing_id", "recalled_sources")
+        .only(
+            "number",
+            "kind",
+            "note",
+            "published_at",
+            "briefing_id",
+            "recalled_sources",
+            "withdrawal__id",
+            "withdrawal__notice",
+            "withdrawal__withdrawn_at",
+            "withdrawal__publication_id",
+        )
     )
+    for entry in log:
+        entry.withdrawn = withdrawal_of(entry)
+    live = {entry.number for entry in log if entry.withdrawn is None}
+    for entry in log:
+        # "What changed" compares with the version before, when neither was withdrawn.
+        entry.compare_with = entry.number - 1 if {entry.number, entry.number - 1} <= live else None
+    return log
+
+
+def withdrawal_of(publication):
+    """The publication's Withdrawal (briefings/publishing/takedown.py), or None."""
+    try:
+        return publication.withdrawal
+    except Withdrawal.DoesNotExist:
+        return None
+
+
+def gone(request, briefing, *, withdrawn, current=None, status=410):
+    """410 Gone: what was withdrawn, when and why, and where the briefing's current version is."""
+    response = render(
+        request,
+        "briefings/withdrawn.html",
+        {"briefing": briefing, "withdrawn": withdrawn, "current": current},
+        status=status,
+    )
+    patch_cache_control(response, public=True, max_age=settings.ASSAY_PUBLIC_CACHE_SECONDS)
+    return response
 
 
 class BriefingListView(ListView):
@@ -64,26 +106,36 @@ class BriefingListView(ListView):
     context_object_name = "publications"
     paginate_by = 50
 
+    def get(self, request, *args, **kwargs):
+        # Like every public page: a CDN may keep it for ASSAY_PUBLIC_CACHE_SECONDS.
+        response = super().get(request, *args, **kwargs)
+        patch_cache_control(response, public=True, max_age=settings.ASSAY_PUBLIC_CACHE_SECONDS)
+        return response
+
     def get_queryset(self):
         return (
             Publication.objects.current().with_partners().select_related("briefing").order_by("-published_at")
         )
 
-    def get(self, request, *args, **kwargs):
-        response = super().get(request, *args, **kwargs)
-        patch_cache_control(response, public=True, max_age=settings.ASSAY_PUBLIC_CACHE_SECONDS)
-        return response
-
 
 def briefing_detail(request, slug):
-    """The latest publication of a briefing; staff who may view briefings preview one never published."""
+    """The latest live publication of a briefing; staff who may view briefings preview one never published."""
     publication = (
-        with_recall_flag(Publication.objects.select_related("briefing"))
+        with_recall_flag(Publication.objects.live())
+        .select_related("briefing")
         .filter(briefing__slug=slug)
         .order_by("-number")
         .first()
     )
     if publication is None:
+        withdrawn = list(
+            Withdrawal.objects.filter(publication__briefing__slug=slug)
+            .select_related("publication__briefing")
+            .order_by("-publication__number")
+        )
+        if withdrawn:
+            # Every publication was withdrawn: the address stays, saying so.
+            return gone(request, withdrawn[0].publication.briefing, withdrawn=withdrawn)
         return draft_preview(request, slug)
     return publication_page(request, publication)
 
@@ -91,8 +143,14 @@ def briefing_detail(request, slug):
 def publication_detail(request, slug, number):
     """The permanent page of publication ``number``."""
     publication = get_object_or_404(
-        with_recall_flag(Publication.objects.select_related("briefing")), briefing__slug=slug, number=number
+        with_recall_flag(Publication.objects.select_related("briefing", "withdrawal")),
+        briefing__slug=slug,
+        number=number,
     )
+    withdrawn = withdrawal_of(publication)
+    if withdrawn is not None:
+        current = Publication.objects.current().filter(briefing_id=publication.briefing_id).first()
+        return gone(request, publication.briefing, withdrawn=[withdrawn], current=current)
     return publication_page(request, publication)
 
 
@@ -131,12 +189,14 @@ def recall_notices(publication):
 
 def publication_page(request, publication):
     log = change_log(publication.briefing_id)
-    latest = log[0]
+    latest = next(entry for entry in log if entry.withdrawn is None)
+    withdrawals = [entry.withdrawn for entry in log if entry.withdrawn is not None]
     is_latest = latest.number == publication.number
     # One more query only for a briefing awaiting a correction.
     recalled = recall_notices(publication) if is_latest and publication.open_recalls else []
-    etag = f"pub-{publication.pk}-of-{latest.number}"
-    last_modified = latest.published_at
+    # A withdrawal changes every version's change log: the validators name them too.
+    etag = f"pub-{publication.pk}-of-{latest.number}" + (f"-w{len(withdrawals)}" if withdrawals else "")
+    last_modified = max([latest.published_at, *(w.withdrawn_at for w in withdrawals)])
     if recalled:
         # The notice is part of the page: a browser or CDN holding the page without it must refetch.
         etag += "-recall-" + ".".join(str(ref.source_id) for ref in recalled)
@@ -152,7 +212,8 @@ def publication_page(request, publication):
         "is_latest": is_latest,
         "recalled": recalled,
     }
-    context.update(page_metadata(request, publication, log, is_latest=is_latest))
+    live_log = [entry for entry in log if entry.withdrawn is None]
+    context.update(page_metadata(request, publication, live_log, is_latest=is_latest))
     return published(
         request, "briefings/briefing_detail.html", context, etag=etag, last_modified=last_modified
     )
@@ -206,9 +267,14 @@ def partner_detail(request, slug):
     sections = list(page.object_list)
     table = references_by_publication(section.publication_id for section in sections)
     for section in sections:
-        section.segments = cited_segments(
-            section.body, references=table.get(section.publication_id, {}), prefix=f"section-{section.pk}"
-        )
+        section.paragraphs = [
+            cited_segments(
+                paragraph,
+                references=table.get(section.publication_id, {}),
+                prefix=f"section-{section.pk}-{index}",
+            )
+            for index, paragraph in enumerate(split_paragraphs(section.body), 1)
+        ]
     context = {
         "partner": partner,
         "sections": sections,

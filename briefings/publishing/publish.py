@@ -19,7 +19,7 @@ from briefings.models import (
     ReviewEvent,
 )
 from briefings.publishing import generation, review
-from briefings.publishing.snapshot import build_snapshot, render_snapshot
+from briefings.publishing.snapshot import build_snapshot, read_working_copy, render_snapshot, section_claims
 from briefings.text.parsing import heading_error, parse_body
 from sources.models import Reference
 
@@ -32,20 +32,31 @@ class PublishError(Exception):
         self.problems = problems
 
 
-def publication_problems(briefing):
-    """Why the working copy cannot be published, or an empty list."""
-    problems = []
+def publication_problems(briefing, working=None):
+    """Why the working copy cannot be published, or an empty list.
+
+    ``working`` is the working copy as ``read_working_copy`` read and parsed
+    it, if the caller has it; otherwise the bodies are read and parsed here.
+    """
+    if working is not None:
+        numbers = {ref.number for ref in working.references}
+        return _problems(working.sections, working.parsed, numbers)
     numbers = set(Reference.objects.filter(briefing=briefing).values_list("number", flat=True))
     sections = list(briefing.sections.order_by("position", "pk"))
+    return _problems(sections, [parse_body(s.body, clean=False) for s in sections], numbers)
+
+
+def _problems(sections, parsed, numbers):
+    """Why sections (each with its parsed body) citing against reference ``numbers`` cannot be published."""
+    problems = []
     if not sections:
         problems.append("the briefing has no sections")
-    for index, section in enumerate(sections):
+    for index, (section, body) in enumerate(zip(sections, parsed, strict=True)):
         label = "Executive summary" if index == 0 else f"§{index} “{section.heading}”"
         if error := heading_error(section.heading):
             problems.append(f"{label}: {error}")
-        parsed = parse_body(section.body, clean=False)
-        problems += [f"{label}: {error.message}" for error in parsed.errors]
-        unknown = sorted(set(parsed.citations) - numbers)
+        problems += [f"{label}: {error.message}" for error in body.errors]
+        unknown = sorted(set(body.citations) - numbers)
         if unknown:
             problems.append(
                 f"{label}: cites {', '.join(f'[{n}]' for n in unknown)}, not in the reference list"
@@ -93,7 +104,10 @@ def publish_briefing(
             operator=operator,
             force=force,
         )
-        problems = publication_problems(briefing)
+        # Read and parse the working copy once: the checks, the snapshot, its
+        # rendering and the derived claims all use these parsed sentences.
+        working = read_working_copy(briefing)
+        problems = publication_problems(briefing, working)
         if problems:
             raise PublishError(problems)
         last = briefing.publications.aggregate(n=Max("number"))["n"] or 0
@@ -108,7 +122,7 @@ def publish_briefing(
         if revision is None:
             # A working copy written outside the write path (bulk-loaded): record it first.
             revision = record_as_is(briefing, user=user, comment="Recorded at publication").revision
-        snapshot = build_snapshot(briefing)
+        snapshot = build_snapshot(briefing, working)
         # A correction answers every recall of a source the briefing cited: the change log names
         # them. A first publication closes them too (readers never saw the briefing before), silently.
         recalls = (
@@ -125,6 +139,7 @@ def publish_briefing(
             note=note,
             title=briefing.title,
             subject=briefing.subject,
+            schema_version=snapshot["schema_version"],
             snapshot=snapshot,
             rendered_html=render_snapshot(snapshot),
             published_by=user,
@@ -177,10 +192,11 @@ def rebuild_derived(publication):
             body=data["body"],
         )
         section.partners.set([partner for p in data["partners"] if (partner := partner_of(p))])
+        cited = section_claims(data)
         claims = Claim.objects.bulk_create(
-            Claim(section=section, ordinal=i, text=c["text"]) for i, c in enumerate(data["claims"], 1)
+            Claim(section=section, ordinal=i, text=c["text"]) for i, c in enumerate(cited, 1)
         )
-        for claim, claim_data in zip(claims, data["claims"], strict=True):
+        for claim, claim_data in zip(claims, cited, strict=True):
             citations += [
                 ClaimCitation(claim=claim, position=pos, reference_number=n, source_id=sources[n])
                 for pos, n in enumerate(claim_data["citations"], 1)

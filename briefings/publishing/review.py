@@ -51,7 +51,7 @@ def unpublished_changes(briefing):
 
     A briefing that cited a source since recalled has a correction to publish, text changed or not.
     """
-    live = briefing.publications.order_by("-number").first()
+    live = briefing.publications.live().order_by("-number").first()
     if live is None or RecallFlag.objects.open().filter(briefing=briefing).exists():
         return True
     return diff_states(publication_state(live), working_state(briefing)).changed

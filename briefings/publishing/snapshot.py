@@ -5,10 +5,12 @@ from the working copy at publication and never changes afterwards; every
 public view of a publication reads it (or the HTML rendered from it).
 """
 
+from dataclasses import dataclass
+
 from django.template.loader import render_to_string
 
 from briefings.models import Publication, section_anchor
-from briefings.text.parsing import MARKER_RE, parse_body, parse_marker
+from briefings.text.parsing import MARKER_RE, ParsedBody, parse_body, parse_marker
 from sources.models import Reference
 
 SCHEMA_ID = f"https://assay.example/schemas/briefing-snapshot/v{Publication.SCHEMA_VERSION}"
@@ -27,33 +29,94 @@ def source_data(source):
     }
 
 
-def build_snapshot(briefing):
-    """The working copy of ``briefing`` as a snapshot dict (two queries)."""
+@dataclass
+class WorkingCopy:
+    """A briefing's sections (with partners) and references as read once, each body parsed once."""
+
+    sections: list
+    references: list
+    parsed: list[ParsedBody] | None  # one per section; None when not parsed
+
+
+def read_working_copy(briefing, *, parse=True):
+    """Sections, their partners and the reference list (three queries); ``parse`` each body once."""
     sections = list(briefing.sections.order_by("position", "pk").prefetch_related("partners"))
-    references = Reference.objects.filter(briefing=briefing).select_related("source").order_by("number")
+    references = list(Reference.objects.filter(briefing=briefing).select_related("source").order_by("number"))
+    parsed = [parse_body(section.body, clean=False) for section in sections] if parse else None
+    return WorkingCopy(sections=sections, references=references, parsed=parsed)
+
+
+def paragraphs_data(parsed):
+    """A parsed body as the snapshot stores it: paragraphs, each a list of ``{text, citations}``.
+
+    A body the parser rejects (only in a draft preview: publishing refuses
+    it) keeps each paragraph as one sentence without citations.
+    """
+    return [
+        [{"text": s.text, "citations": list(s.citations)} for s in paragraph.sentences]
+        or [{"text": paragraph.text, "citations": []}]
+        for paragraph in parsed.paragraphs
+    ]
+
+
+def section_paragraphs(section):
+    """A snapshot section's sentences by paragraph.
+
+    Schema 2 stores them. A schema 1 snapshot (and a comparable state built
+    without them) has only the body, which is parsed here: schema 1 bodies
+    were written by the same parser.
+    """
+    if "paragraphs" in section:
+        return section["paragraphs"]
+    return paragraphs_data(parse_body(section["body"], clean=False))
+
+
+def section_claims(section):
+    """A snapshot section's cited sentences in order, ``{text, citations}``: its Claim rows."""
+    if "paragraphs" not in section and "claims" in section:
+        return section["claims"]  # schema 1 stored them as published
+    return [
+        sentence
+        for paragraph in section_paragraphs(section)
+        for sentence in paragraph
+        if sentence["citations"]
+    ]
+
+
+def build_snapshot(briefing, working=None, *, sentences=True):
+    """The working copy of ``briefing`` as a snapshot dict.
+
+    ``working`` is what ``read_working_copy`` read, if the caller already has
+    it (publishing does: every body is parsed once per publication). Without
+    ``sentences`` the sections carry no ``paragraphs``: enough to compare
+    states (history, "anything to publish?"), and nothing is parsed.
+    """
+    if working is None:
+        working = read_working_copy(briefing, parse=sentences)
     snapshot_sections = []
-    for number, section in enumerate(sections):
-        parsed = parse_body(section.body, clean=False)
-        snapshot_sections.append(
-            {
-                "id": section.pk,
-                "number": number,
-                "anchor": section_anchor(number),
-                "heading": section.heading,
-                "body": section.body,
-                "partners": [
-                    {"id": p.pk, "slug": p.slug, "name": p.name, "description": p.description}
-                    for p in sorted(section.partners.all(), key=lambda p: p.name)
-                ],
-                "claims": [{"text": s.text, "citations": list(s.citations)} for s in parsed.claims],
-            }
-        )
+    for number, section in enumerate(working.sections):
+        data = {
+            "id": section.pk,
+            "number": number,
+            "anchor": section_anchor(number),
+            "heading": section.heading,
+            "body": section.body,
+            "partners": [
+                {"id": p.pk, "slug": p.slug, "name": p.name, "description": p.description}
+                for p in sorted(section.partners.all(), key=lambda p: p.name)
+            ],
+        }
+        if sentences:
+            data["paragraphs"] = paragraphs_data(working.parsed[number])
+        snapshot_sections.append(data)
     return {
         "schema": SCHEMA_ID,
         "schema_version": Publication.SCHEMA_VERSION,
         "briefing": {"slug": briefing.slug, "title": briefing.title, "subject": briefing.subject},
         "sections": snapshot_sections,
-        "references": [{"number": ref.number, "source": source_data(ref.source)} for ref in references],
+        "references": [
+            {"number": ref.number, "source": source_data(ref.source)} for ref in working.references
+        ],
     }
 
 
@@ -75,25 +138,25 @@ def body_segments(body):
     return segments
 
 
-def sentence_runs(body):
-    """A body as sentences, each with its segments and, if it cites, its claim ordinal.
+def paragraph_runs(section):
+    """A snapshot section as paragraphs, each a list of sentence runs with segments and claim ordinal.
 
-    Ordinals count cited sentences from 1, exactly as publishing numbers Claim
-    rows, so ``{section anchor}-claim-{ordinal}`` is the claim's anchor. A body
-    the parser rejects (only in a draft preview) is one run without a claim.
+    Ordinals count cited sentences from 1 across the whole section, exactly
+    as publishing numbers Claim rows, so ``{section anchor}-claim-{ordinal}``
+    is the claim's anchor.
     """
-    parsed = parse_body(body, clean=False)
-    if parsed.errors or not parsed.sentences:
-        return [{"segments": body_segments(body), "claim": None}]
-    runs = []
     ordinal = 0
-    for sentence in parsed.sentences:
-        claim = None
-        if sentence.citations:
-            ordinal += 1
-            claim = ordinal
-        runs.append({"segments": body_segments(sentence.text), "claim": claim})
-    return runs
+    paragraphs = []
+    for sentences in section_paragraphs(section):
+        runs = []
+        for sentence in sentences:
+            claim = None
+            if sentence["citations"]:
+                ordinal += 1
+                claim = ordinal
+            runs.append({"segments": body_segments(sentence["text"]), "claim": claim})
+        paragraphs.append(runs)
+    return paragraphs
 
 
 def article_context(snapshot):
@@ -103,9 +166,9 @@ def article_context(snapshot):
     sections = []
     for section in snapshot["sections"]:
         label = "Summary" if section["number"] == 0 else f"§{section['number']}"
-        runs = sentence_runs(section["body"])
+        paragraphs = paragraph_runs(section)
         count = 0
-        for run in runs:
+        for run in (run for runs in paragraphs for run in runs):
             if run["claim"]:
                 run["id"] = f"{section['anchor']}-claim-{run['claim']}"
             for segment in run["segments"]:
@@ -116,7 +179,7 @@ def article_context(snapshot):
                     place = {"id": segment["id"], "label": label, "number": section["number"]}
                     place["heading"] = section["heading"]
                     cited_from.setdefault(segment["cite"], []).append(place)
-        sections.append({**section, "runs": runs})
+        sections.append({**section, "paragraph_runs": paragraphs})
     refs = []
     for ref in snapshot["references"]:
         places = cited_from.get(ref["number"], [])

@@ -5,6 +5,8 @@ holds thousands of pieces and the template engine made it several times
 slower. Every text goes through ``escape``; only our own tags are literal.
 """
 
+import re
+
 from django import template
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -13,6 +15,10 @@ register = template.Library()
 
 TAGS = {"insert": "ins", "delete": "del"}
 SOURCE_CHANGED = '<span class="diff-note"> (source changed)</span>'
+# A paragraph break (a blank line). Diff bodies keep line breaks (white-space: pre-wrap),
+# so an unchanged break reads as one; an inserted or deleted one also gets a visible mark.
+PARAGRAPH_BREAK_RE = re.compile(r"\n[ \t]*\n\s*")
+PARAGRAPH_MARK = '<span class="diff-para" title="paragraph break">¶</span>'
 
 
 @register.filter
@@ -25,6 +31,8 @@ def diff_html(runs):
         for piece in run.pieces:
             text = escape(piece.text)
             if piece.cite is None:
+                if tag:
+                    text = PARAGRAPH_BREAK_RE.sub(lambda m: PARAGRAPH_MARK + m.group(0), text)
                 out.append(text)
             elif piece.source_changed:
                 out.append(f'<span class="diff-cite diff-cite-repointed">{text}{SOURCE_CHANGED}</span>')

@@ -10,10 +10,16 @@ The document format (see ``docs/import-format.md``)::
     <summary paragraph>
     1. <Heading>
     <paragraph>
+
+    <another paragraph of section 1>
     2. <Heading>
     ...
+    References
+    [1] <title> | <publisher> | <URL> | <date> | <kind>
 
-Inside a paragraph a citation is ``[n]`` with ``n`` a positive integer (no
+A section body holds one or more paragraphs; stored, they are separated by
+one blank line (``PARAGRAPH_BREAK``). Sentences never run across a paragraph
+break. Inside a paragraph a citation is ``[n]`` with ``n`` a positive integer (no
 spaces, no leading zero) naming
 entry ``n`` of the briefing's reference list. A sentence carries the citations
 written in or right after it, in the order written.
@@ -23,11 +29,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 
 # Reference numbers must fit a PostgreSQL ``integer``.
 MAX_REFERENCE_NUMBER = 2_147_483_647
 
 SUMMARY_HEADING = "Executive summary"
+REFERENCES_HEADING = "References"
+# A References entry: ``[n] title | publisher | URL | date | kind``, and optionally ``| details pending``.
+REFERENCE_FIELDS = ("title", "publisher", "URL", "date", "kind")
+DETAILS_PENDING = "details pending"
+REFERENCE_FORMAT = "[n] title | publisher | URL | date | kind"
+REFERENCE_START_RE = re.compile(r"^\[([^\[\]\n]*)\](.*)$")
+ISO_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 # Anything in square brackets is a citation marker; its content must be a
 # positive integer. "[sic]" in prose is therefore an error, on purpose: an
@@ -36,9 +50,11 @@ MARKER_RE = re.compile(r"\[([^\[\]\n]*)\]")
 # A citation is exactly ``[n]``: no spaces inside the brackets and no leading
 # zero, so every citation has one spelling and the compare engine
 # (briefings/compare.py) finds the same citations the parser accepts.
-CITATION_NUMBER = r"[1-9][0-9]*"
+# At most ten digits: a longer number is beyond MAX_REFERENCE_NUMBER anyway, and
+# int() refuses more than 4,300 digits.
+CITATION_NUMBER = r"[1-9][0-9]{0,9}"
 CITATION_RE = re.compile(rf"\[({CITATION_NUMBER})\]")
-SECTION_HEADING_RE = re.compile(r"^(\d+)\.\s+(\S.*)$")
+SECTION_HEADING_RE = re.compile(r"^(\d{1,9})\.\s+(\S.*)$")
 # C0 control characters other than tab, line feed and carriage return: never
 # typed on purpose, invisible in an editor, and PostgreSQL refuses NUL in text.
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -61,6 +77,11 @@ ABBREVIATIONS = frozenset(
 )
 INITIALISM_RE = re.compile(r"^(?:[A-Za-z]\.)+$")
 SENTENCE_END_RE = re.compile(r"[.!?][\"”’')]*(?=\s|$)")
+
+# Paragraphs are separated by a blank line: stored as exactly one, written back as one.
+PARAGRAPH_BREAK = "\n\n"
+# One or more lines holding nothing but spaces or tabs, between two lines of text.
+BLANK_LINES_RE = re.compile(r"[ \t]*\n(?:[ \t]*\n)+[ \t]*")
 
 
 class FormatError(ValueError):
@@ -89,12 +110,23 @@ class Sentence:
     citations: tuple[int, ...]
 
 
+@dataclass(frozen=True)
+class Paragraph:
+    text: str
+    # Empty when the body has errors: a body with a bad marker is not split into sentences.
+    sentences: tuple[Sentence, ...] = ()
+
+
 @dataclass
 class ParsedBody:
-    text: str  # the cleaned paragraph, as stored
-    sentences: list[Sentence] = field(default_factory=list)
+    text: str  # the cleaned body, as stored: paragraphs separated by PARAGRAPH_BREAK
+    paragraphs: list[Paragraph] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
     errors: list[Issue] = field(default_factory=list)
+
+    @property
+    def sentences(self) -> list[Sentence]:
+        return [sentence for paragraph in self.paragraphs for sentence in paragraph.sentences]
 
     @property
     def citations(self) -> list[int]:
@@ -117,11 +149,27 @@ class ParsedSection:
         return partner_from_heading(self.heading) if self.number else None
 
 
+@dataclass(frozen=True)
+class ParsedReference:
+    """One line of a document's References block: entry ``number`` and its source's details."""
+
+    number: int
+    title: str
+    publisher: str
+    url: str
+    published_on: date | None
+    kind: str  # as written; "" for the default. The importer checks it against the choices.
+    details_pending: bool
+    line: int
+
+
 @dataclass
 class ParsedDocument:
     title: str
     sections: list[ParsedSection]
     title_line: int = 1
+    # None when the document has no References block (the format before it had one).
+    references: list[ParsedReference] | None = None
 
     @property
     def warnings(self) -> list[Issue]:
@@ -194,35 +242,69 @@ def clean_paragraph(text: str, line: int | None = None) -> tuple[str, list[Issue
     return cleaned, warnings
 
 
-def parse_body(text: str, line: int | None = None, *, clean: bool = True) -> ParsedBody:
-    """Parse one paragraph into sentences and their citations.
+def normalise_line_ends(text: str) -> str:
+    """CRLF and CR (what a browser's textarea sends) as LF."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def split_paragraphs(text: str) -> list[str]:
+    """The paragraphs of a body: split at blank lines, each stripped, none empty."""
+    pieces = BLANK_LINES_RE.split(normalise_line_ends(text or ""))
+    return [piece.strip() for piece in pieces if piece.strip()]
+
+
+def normalise_body(text: str) -> str:
+    """A body as it is stored: LF line ends, paragraphs separated by exactly one blank line.
+
+    Nothing else changes: text inside a paragraph (a single line break
+    included) is kept as typed. Saving a body unchanged therefore gives back
+    the same string, whatever line ends the browser sent.
+    """
+    return PARAGRAPH_BREAK.join(split_paragraphs(text))
+
+
+def parse_body(
+    text: str, line: int | None = None, *, clean: bool = True, lines: list[int] | None = None
+) -> ParsedBody:
+    """Parse a section body (one or more paragraphs) into sentences and their citations.
 
     Errors are markers that are not ``[positive integer]``; warnings are
-    sentences without a citation and removed link debris.
+    sentences without a citation and removed link debris. ``lines`` gives
+    each paragraph's first line (the importer's), else ``line`` is used for all.
     """
-    warnings: list[Issue] = []
-    if clean:
-        text, warnings = clean_paragraph(text, line)
-    else:
-        text = text.strip()
-    body = ParsedBody(text=text, warnings=warnings)
-    for match in MARKER_RE.finditer(text):
-        if parse_marker(match.group(1)) is None:
-            body.errors.append(
-                Issue(
-                    f"{match.group(0)!r} is not a citation: a marker must be [n] with n "
-                    f"a whole number from 1 to {MAX_REFERENCE_NUMBER}",
-                    line,
+    paragraphs = split_paragraphs(text)
+    body = ParsedBody(text="")
+    texts = []
+    for index, paragraph in enumerate(paragraphs):
+        where = lines[index] if lines is not None and index < len(lines) else line
+        if clean:
+            paragraph, removed = clean_paragraph(paragraph, where)
+            body.warnings += removed
+        if paragraph:
+            texts.append((paragraph, where))
+    body.text = PARAGRAPH_BREAK.join(paragraph for paragraph, _ in texts)
+    for paragraph, where in texts:
+        for match in MARKER_RE.finditer(paragraph):
+            if parse_marker(match.group(1)) is None:
+                body.errors.append(
+                    Issue(
+                        f"{match.group(0)!r} is not a citation: a marker must be [n] with n "
+                        f"a whole number from 1 to {MAX_REFERENCE_NUMBER}",
+                        where,
+                    )
                 )
-            )
     if body.errors:
+        body.paragraphs = [Paragraph(text=paragraph) for paragraph, _ in texts]
         return body
-    for sentence in split_sentences(text):
-        numbers = tuple(int(m.group(1)) for m in MARKER_RE.finditer(sentence))
-        body.sentences.append(Sentence(text=sentence, citations=numbers))
-        if not numbers:
-            preview = sentence if len(sentence) <= 60 else sentence[:57] + "..."
-            body.warnings.append(Issue(f"sentence has no citation: {preview!r}", line))
+    for paragraph, where in texts:
+        sentences = []
+        for sentence in split_sentences(paragraph):
+            numbers = tuple(int(m.group(1)) for m in MARKER_RE.finditer(sentence))
+            sentences.append(Sentence(text=sentence, citations=numbers))
+            if not numbers:
+                preview = sentence if len(sentence) <= 60 else sentence[:57] + "..."
+                body.warnings.append(Issue(f"sentence has no citation: {preview!r}", where))
+        body.paragraphs.append(Paragraph(text=paragraph, sentences=tuple(sentences)))
     return body
 
 
@@ -247,7 +329,12 @@ def partner_from_heading(heading: str) -> str | None:
 
 
 def parse_document(text: str) -> ParsedDocument:
-    """Parse a whole briefing; raise FormatError naming the first bad line."""
+    """Parse a whole briefing; raise FormatError naming the first bad line.
+
+    Within a section, a blank line separates paragraphs (several blank lines
+    count as one); blank lines around headings are ignored. A line
+    ``References`` ends the sections and starts the References block.
+    """
     control = CONTROL_RE.search(text)
     if control:
         line = text.count("\n", 0, control.start()) + 1
@@ -267,26 +354,36 @@ def parse_document(text: str) -> ParsedDocument:
         raise FormatError(where, f"expected a line '{SUMMARY_HEADING}' after the title")
 
     sections: list[ParsedSection] = []
-    current: tuple[int, int, str] | None = (0, content[1][0], SUMMARY_HEADING)
-    paragraph: list[tuple[int, str]] = []
+    current: tuple[int, int, str] = (0, content[1][0], SUMMARY_HEADING)
+    # The current section's paragraphs, each a list of (line number, text).
+    paragraphs: list[list[tuple[int, str]]] = [[]]
 
     def close() -> None:
         number, heading_line, heading = current
-        if not paragraph:
+        kept = [paragraph for paragraph in paragraphs if paragraph]
+        if not kept:
             label = "the executive summary" if number == 0 else f"section {number}"
             raise FormatError(heading_line, f"{label} has no paragraph")
-        first_line = paragraph[0][0]
-        body = parse_body(" ".join(text for _, text in paragraph), first_line)
+        texts = [" ".join(text for _, text in paragraph) for paragraph in kept]
+        firsts = [paragraph[0][0] for paragraph in kept]
+        body = parse_body(PARAGRAPH_BREAK.join(texts), firsts[0], lines=firsts)
         if body.errors:
             # Name the exact line the first bad marker is on.
             bad = body.errors[0]
-            for n, text in paragraph:
+            for n, text in (pair for paragraph in kept for pair in paragraph):
                 if any(parse_marker(m.group(1)) is None for m in MARKER_RE.finditer(text)):
                     raise FormatError(n, bad.message)
-            raise FormatError(first_line, bad.message)
+            raise FormatError(firsts[0], bad.message)
         sections.append(ParsedSection(number, heading, body, heading_line))
 
-    for n, line in content[2:]:
+    summary_index = next(i for i, (n, _) in enumerate(numbered) if n == content[1][0])
+    references_at = None
+    for index in range(summary_index + 1, len(numbered)):
+        n, line = numbered[index]
+        if not line:
+            if paragraphs[-1]:
+                paragraphs.append([])
+            continue
         heading = SECTION_HEADING_RE.match(line)
         if heading and _is_heading(line, int(heading.group(1)), current[0] + 1):
             if MARKER_RE.search(line):
@@ -299,13 +396,110 @@ def parse_document(text: str) -> ParsedDocument:
                     n, f"section numbered {number}, expected {expected}: sections run 1, 2, 3 …"
                 )
             current = (number, n, heading.group(2).strip())
-            paragraph = []
+            paragraphs = [[]]
         elif line.lower() == SUMMARY_HEADING.lower():
             raise FormatError(n, f"a second '{SUMMARY_HEADING}' line")
+        elif line.lower() == REFERENCES_HEADING.lower():
+            references_at = index
+            break
         else:
-            paragraph.append((n, line))
+            paragraphs[-1].append((n, line))
     close()
-    return ParsedDocument(title=title, sections=sections, title_line=title_line)
+    references = None
+    if references_at is not None:
+        references = parse_references(numbered[references_at + 1 :])
+    return ParsedDocument(title=title, sections=sections, title_line=title_line, references=references)
+
+
+def split_reference_fields(text: str) -> list[str]:
+    """Split an entry's details at ``|``; ``\\|`` is a literal bar and ``\\\\`` a backslash."""
+    fields, current, index = [], [], 0
+    while index < len(text):
+        char = text[index]
+        if char == "\\" and index + 1 < len(text) and text[index + 1] in "|\\":
+            current.append(text[index + 1])
+            index += 2
+            continue
+        if char == "|":
+            fields.append("".join(current).strip())
+            current = []
+        else:
+            current.append(char)
+        index += 1
+    fields.append("".join(current).strip())
+    return fields
+
+
+def escape_reference_field(value: str) -> str:
+    """A source detail as written in an entry: on one line, with ``|`` and ``\\`` escaped."""
+    return " ".join((value or "").split()).replace("\\", "\\\\").replace("|", "\\|")
+
+
+def parse_references(numbered: list[tuple[int, str]]) -> list[ParsedReference]:
+    """The entries of a References block; ``numbered`` is ``(line number, stripped line)`` after it."""
+    entries: list[ParsedReference] = []
+    first_line: dict[int, int] = {}
+    for n, line in numbered:
+        if not line:
+            continue
+        if line.lower() == REFERENCES_HEADING.lower():
+            raise FormatError(n, f"a second '{REFERENCES_HEADING}' line")
+        start = REFERENCE_START_RE.match(line)
+        if start is None:
+            raise FormatError(
+                n,
+                f"expected a reference entry '{REFERENCE_FORMAT}': after the '{REFERENCES_HEADING}' "
+                "line only reference entries may follow (sections come before it)",
+            )
+        number = parse_marker(start.group(1))
+        if number is None:
+            raise FormatError(
+                n,
+                f"[{start.group(1)}] is not a reference number: an entry starts with [n], n a whole "
+                f"number from 1 to {MAX_REFERENCE_NUMBER}",
+            )
+        if number in first_line:
+            raise FormatError(n, f"reference [{number}] is listed twice (first on line {first_line[number]})")
+        fields = split_reference_fields(start.group(2))
+        pending = len(fields) == len(REFERENCE_FIELDS) + 1 and fields[-1].lower() == DETAILS_PENDING
+        if len(fields) == len(REFERENCE_FIELDS) + 1 and not pending:
+            raise FormatError(
+                n, f"reference [{number}]: a sixth field can only be '{DETAILS_PENDING}', not {fields[-1]!r}"
+            )
+        if len(fields) not in (len(REFERENCE_FIELDS), len(REFERENCE_FIELDS) + 1):
+            raise FormatError(
+                n,
+                f"reference [{number}] has {len(fields)} field{'s' if len(fields) != 1 else ''}, expected "
+                f"{len(REFERENCE_FIELDS)} separated by '|': {REFERENCE_FORMAT} (leave a field empty, "
+                "but keep its '|'; write a '|' inside a field as '\\|')",
+            )
+        title, publisher, url, written_date, kind = fields[: len(REFERENCE_FIELDS)]
+        if not title:
+            raise FormatError(n, f"reference [{number}] has no title")
+        published_on = None
+        if written_date:
+            try:
+                if not ISO_DATE_RE.match(written_date):
+                    raise ValueError
+                published_on = date.fromisoformat(written_date)
+            except ValueError:
+                raise FormatError(
+                    n, f"reference [{number}]: {written_date!r} is not a date written YYYY-MM-DD"
+                ) from None
+        first_line[number] = n
+        entries.append(
+            ParsedReference(
+                number=number,
+                title=title,
+                publisher=publisher,
+                url=url,
+                published_on=published_on,
+                kind=kind,
+                details_pending=pending,
+                line=n,
+            )
+        )
+    return entries
 
 
 def _is_heading(line: str, number: int, expected: int) -> bool:
@@ -327,14 +521,37 @@ def heading_error(heading: str) -> str | None:
     return HEADING_CITATION_ERROR if MARKER_RE.search(heading) else None
 
 
-def render_document(title: str, sections: list[tuple[str, str]]) -> str:
+def render_document(
+    title: str, sections: list[tuple[str, str]], references: list[ParsedReference] | None = None
+) -> str:
     """Write a briefing back in the import format.
 
-    ``sections`` is ``[(heading, body), …]`` with the executive summary first.
+    ``sections`` is ``[(heading, body), …]`` with the executive summary first;
+    each paragraph is written on one line, with a blank line between
+    paragraphs. ``references``, if any, are written as the References block
+    (``ParsedReference.line`` is ignored).
     """
     out = [title.strip(), SUMMARY_HEADING]
     for index, (heading, body) in enumerate(sections):
         if index:
             out.append(f"{index}. {heading.strip()}")
-        out.append(" ".join(body.split()))
+        paragraphs = [" ".join(paragraph.split()) for paragraph in split_paragraphs(body)]
+        out.append("\n\n".join(paragraphs))
+    if references:
+        out.append(REFERENCES_HEADING)
+        for ref in sorted(references, key=lambda r: r.number):
+            fields = [
+                ref.title,
+                ref.publisher,
+                ref.url,
+                ref.published_on.isoformat() if ref.published_on else "",
+                ref.kind,
+            ]
+            if ref.details_pending:
+                fields.append(DETAILS_PENDING)
+            written = [escape_reference_field(f) for f in fields]
+            # An empty field is a bare "|": "[2] Title | | | |".
+            out.append(
+                f"[{ref.number}] {written[0]}" + "".join(f" | {f}" if f else " |" for f in written[1:])
+            )
     return "\n".join(out) + "\n"

@@ -216,7 +216,7 @@ def test_compare_refuses_revisions_of_another_briefing_and_bad_parameters(histor
     beyond = len(revision_ids(history)) + len(revision_ids(other)) + 1
     assert admin_client.get(compare_url(history, str(beyond), "working")).status_code == 404
     assert admin_client.get(compare_url(history, "yesterday", "working")).status_code == 404
-    assert admin_client.get(compare_url(other, "live", "working")).status_code == 404  # never published
+    assert admin_client.get(compare_url(other, "live", "working")).status_code == 200  # all added
 
 
 def test_restoring_shows_the_diff_first_then_writes_a_new_revision(history):

@@ -16,12 +16,13 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def partner_editor():
-    """Staff who may add, change and view partners, and nothing else."""
+    """Staff who may add, change, view and revert partners, and nothing else."""
     user = User.objects.create_user(username="partners-only", password="a-sample-password-42", is_staff=True)
     user.user_permissions.add(
         *Permission.objects.filter(
             content_type__app_label="briefings",
-            codename__in=["add_partner", "change_partner", "view_partner"],
+            # revert_briefing is the one revert permission (partners and sources use it too).
+            codename__in=["add_partner", "change_partner", "view_partner", "revert_briefing"],
         )
     )
     client = Client()

@@ -26,7 +26,10 @@ def test_a_citation_names_its_source_on_hover_and_focus_and_links_to_the_referen
     html = page(client, briefing)
     marker = re.search(r'<sup class="citation" id="summary-cite-1">(.*?)</sup>', html).group(1)
     assert '<a href="#ref-1" aria-describedby="summary-cite-1-tip">[1]</a>' in marker
-    assert 'role="tooltip" id="summary-cite-1-tip">Lending and water — Estmark Review</span>' in marker
+    assert (
+        'role="tooltip" id="summary-cite-1-tip">'
+        "<bdi>Lending and water</bdi> — <bdi>Estmark Review</bdi></span>" in marker
+    )
 
 
 def test_a_pending_source_is_named_as_pending_in_the_tooltip(client):
@@ -87,7 +90,7 @@ def test_markup_in_source_details_is_escaped_in_tooltip_and_references(client):
     html = page(client, briefing)
     assert "<script>alert" not in html
     assert "<b>Bold" not in html
-    assert "&lt;script&gt;alert(1)&lt;/script&gt; — &lt;b&gt;Bold&lt;/b&gt;" in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;</bdi> — <bdi>&lt;b&gt;Bold&lt;/b&gt;" in html
 
 
 def test_draft_preview_of_a_body_with_a_bad_marker_still_shows_the_text(admin_client):

@@ -64,7 +64,7 @@ def test_the_filter_form_is_labelled_and_offers_only_published_choices(client, t
         sections=[("Executive summary", "S [1]."), ("Zephyr: hidden", "Z [1].", ["Zephyr"])],
     )
     html = get(client, "briefings:briefing-explore")
-    assert html.count("<h1>") == 1
+    assert html.count("<h1") == 1
     for field in ("partner", "subject", "updated_from", "updated_to"):
         assert f'<label for="id_{field}">' in html
         assert f'id="id_{field}"' in html

@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from briefings.models import Briefing, Section
+from sources.models import Source
 from tests.factories import make_briefing, publish
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +35,8 @@ def normalise(text):
     return [" ".join(line.split()) for line in text.splitlines() if line.strip()]
 
 
-# SAMPLE as the format writes it back: a paragraph on one line, no blank lines.
+# SAMPLE as the format writes it back: a paragraph on one line, no blank lines, and the
+# reference list the import made (placeholders, their details pending).
 SAMPLE_EXPORTED = """Sample question: who shapes Estmark's water?
 Executive summary
 Arden lends [1]. Belmont builds [2] [1].
@@ -42,7 +44,15 @@ Arden lends [1]. Belmont builds [2] [1].
 Arden refinanced the debt [1]. Its officials rarely comment, e.g. on rates.
 2. The limits of support: what nobody can do
 Nobody can make it rain [2] [3]. Markup <b>stays</b> {{ as }} typed [3].
+References
+[1] Source [1] of “estmark” — details needed | | | | other | details pending
+[2] Source [2] of “estmark” — details needed | | | | other | details pending
+[3] Source [3] of “estmark” — details needed | | | | other | details pending
 """
+
+
+def without_references(text):
+    return text.split("\nReferences\n", 1)[0] + "\n"
 
 
 def test_the_sample_round_trips(tmp_path):
@@ -63,7 +73,7 @@ def test_the_seed_round_trips_without_the_removed_fragment(seed_text, tmp_path):
     original = seed_text.read_text(encoding="utf-8")
     fragment = 'Venezuela" target="_blank" rel="noopener noreferrer">'
     assert fragment in original
-    assert normalise(export("v")) == normalise(original.replace(fragment, " "))
+    assert normalise(without_references(export("v"))) == normalise(original.replace(fragment, " "))
 
 
 def test_export_of_a_publication_is_what_was_published(tmp_path):
@@ -73,10 +83,14 @@ def test_export_of_a_publication_is_what_was_published(tmp_path):
     )
     publish(briefing)
     Section.objects.filter(briefing=briefing, position=0).update(body="Edited later [1].")
+    source = briefing.references.get().source
+    Source.objects.filter(pk=source.pk).update(title="Retitled after publication")
     published = export(briefing.slug, "--publication", "1")
     assert published == (
         "Sample question?\nExecutive summary\nPublished text [1].\n1. Arden: the lender\nArden [1].\n"
+        f"References\n[1] {source.title} | | | | other\n"
     )
+    assert "[1] Retitled after publication | | | | other" in export(briefing.slug)
     assert "Edited later [1]." in export(briefing.slug)
 
 

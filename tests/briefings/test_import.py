@@ -347,7 +347,9 @@ def test_a_refused_publish_rolls_back_the_import(tmp_path, monkeypatch, existing
 
     if existing:
         run_import(write(tmp_path, SAMPLE, "good.txt"), "--slug", "estmark")
-    monkeypatch.setattr(publishing, "publication_problems", lambda briefing: ["§1 “Arden”: a new rule"])
+    monkeypatch.setattr(
+        publishing, "publication_problems", lambda briefing, working=None: ["§1 “Arden”: a new rule"]
+    )
     edited = SAMPLE.replace("Arden refinanced the debt [1].", "Arden forgave the debt [4].")
     args = publishing_args("Update.")
     before = model_counts()

@@ -161,3 +161,30 @@ def test_after_a_committed_publish_no_reader_gets_the_page_from_before(client):
     # Advanced again once the transaction committed.
     assert generation.current() != stale_generation
     assert "A committed republication." in client.get(page(briefing)).content.decode()
+
+
+def test_a_withdrawal_empties_the_cache(client, published):
+    from briefings.publishing.takedown import withdraw_publication
+
+    client.get(page(published))
+    assert client.get(page(published))["X-Page-Cache"] == "hit"
+    reviewer = make_user(username="rhea", group="Reviewers")
+    withdraw_publication(
+        publication=published.publications.get(), user=reviewer, notice="Withdrawn after a court order."
+    )
+    response = client.get(page(published))
+    assert response.status_code == 410
+    assert "Withdrawn after a court order." in response.content.decode()
+
+
+def test_while_the_database_is_down_cached_pages_are_still_served(client, published):
+    from tests.security.test_database_outage import database_down
+
+    home = reverse("briefings:briefing-list")
+    expected = client.get(page(published)).content
+    with database_down():
+        cached = client.get(page(published))
+        uncached = client.get(home)
+    assert cached.status_code == 200
+    assert cached.content == expected
+    assert uncached.status_code == 503

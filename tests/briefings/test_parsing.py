@@ -1,12 +1,16 @@
 """The briefing text format: markers, sentences, clean-up, headings and whole documents."""
 
+from datetime import date
+
 import pytest
 
 from briefings.text.compare import citation_number
 from briefings.text.parsing import (
     MAX_REFERENCE_NUMBER,
     FormatError,
+    ParsedReference,
     clean_paragraph,
+    normalise_body,
     parse_body,
     parse_document,
     parse_marker,
@@ -267,3 +271,128 @@ def test_the_parser_and_the_compare_engine_agree_on_what_is_a_citation(marker):
     assert accepted == (citation_number(marker) is not None)
     if accepted:
         assert parsed.citations == [citation_number(marker)]
+
+
+# Paragraphs: a blank line separates them, in a body and in a file.
+
+
+def test_a_body_holds_paragraphs_separated_by_one_blank_line():
+    body = parse_body("Arden lends [1]. Belmont builds [2].\r\n\r\n\r\n  \r\nCorvia patrols [3].")
+    assert body.text == "Arden lends [1]. Belmont builds [2].\n\nCorvia patrols [3]."
+    assert [[s.text for s in p.sentences] for p in body.paragraphs] == [
+        ["Arden lends [1].", "Belmont builds [2]."],
+        ["Corvia patrols [3]."],
+    ]
+    assert body.citations == [1, 2, 3]
+
+
+def test_a_sentence_never_runs_across_a_paragraph_break():
+    # No full stop before the break: still two sentences, each with its own citation.
+    body = parse_body("Arden lends [1]\n\nBelmont builds [2].")
+    assert [(s.text, s.citations) for s in body.sentences] == [
+        ("Arden lends [1]", (1,)),
+        ("Belmont builds [2].", (2,)),
+    ]
+
+
+def test_normalise_body_keeps_text_inside_a_paragraph_as_typed():
+    typed = "First line [1],\r\nsame paragraph.\r\n\r\n\r\nSecond paragraph [2]."
+    assert normalise_body(typed) == "First line [1],\nsame paragraph.\n\nSecond paragraph [2]."
+    assert normalise_body(normalise_body(typed)) == normalise_body(typed)
+
+
+def test_a_file_section_may_hold_several_paragraphs_with_their_own_lines():
+    document = parse_document(
+        "Title\nExecutive summary\nOne [1].\n\n\nTwo, first line [2]\nand second line.\n"
+        "1. Arden: the lender\n\nArden lends [1].\n\nNothing here.\n\n"
+    )
+    summary, arden = document.sections
+    assert summary.body.text == "One [1].\n\nTwo, first line [2] and second line."
+    assert arden.body.text == "Arden lends [1].\n\nNothing here."
+    # The uncited sentence is reported on the line of its own paragraph.
+    assert [w.line for w in arden.body.warnings] == [12]
+
+
+def test_a_bad_marker_in_a_later_paragraph_names_its_line():
+    with pytest.raises(FormatError) as caught:
+        parse_document("Title\nExecutive summary\nOne [1].\n\nTwo [x].\n")
+    assert caught.value.line == 5
+
+
+def test_paragraphs_are_written_back_with_a_blank_line_and_read_again():
+    text = "Title\nExecutive summary\nOne [1].\n\nTwo [2].\n1. Arden: the lender\nArden [1].\n"
+    document = parse_document(text)
+    assert render_document(document.title, [(s.heading, s.body.text) for s in document.sections]) == text
+
+
+# The References block.
+
+WITH_REFERENCES = """Title
+Executive summary
+One [1]. Two [2] [3].
+References
+[1] Water review | Arden Bank | https://example.org/review | 2024-03-01 | analysis
+[2] A title with a \\| bar and a \\\\ backslash | | | |
+[3] Source [3] — details needed | | | | other | details pending
+"""
+
+
+def test_the_references_block_lists_each_entry_and_its_details():
+    document = parse_document(WITH_REFERENCES)
+    first, second, third = document.references
+    assert first == ParsedReference(
+        number=1,
+        title="Water review",
+        publisher="Arden Bank",
+        url="https://example.org/review",
+        published_on=date(2024, 3, 1),
+        kind="analysis",
+        details_pending=False,
+        line=5,
+    )
+    assert (second.title, second.publisher, second.url, second.published_on, second.kind) == (
+        "A title with a | bar and a \\ backslash",
+        "",
+        "",
+        None,
+        "",
+    )
+    assert third.details_pending and third.title == "Source [3] — details needed"
+    assert document.sections[0].body.text == "One [1]. Two [2] [3]."
+    text = render_document(
+        document.title, [(s.heading, s.body.text) for s in document.sections], document.references
+    )
+    assert text == WITH_REFERENCES
+
+
+def test_a_file_without_a_references_block_has_none():
+    assert parse_document(SAMPLE).references is None
+
+
+@pytest.mark.parametrize(
+    ("entry", "fragment"),
+    [
+        ("1 | Title | | | |", "expected a reference entry '[n] title | publisher | URL | date | kind'"),
+        ("[0] Title | | | |", "[0] is not a reference number"),
+        ("[1] Title | Publisher", "reference [1] has 2 fields, expected 5 separated by '|'"),
+        ("[1] Title | | | | | | |", "reference [1] has 8 fields"),
+        ("[1] Title | | | | news | maybe", "a sixth field can only be 'details pending'"),
+        ("[1]  | Publisher | | |", "reference [1] has no title"),
+        ("[1] Title | | | 2024-13-01 |", "'2024-13-01' is not a date written YYYY-MM-DD"),
+        ("[1] Title | | | 1 March 2024 |", "'1 March 2024' is not a date"),
+        ("2. Arden: a section after the references", "sections come before it"),
+    ],
+)
+def test_a_malformed_reference_line_is_named_with_what_is_wrong(entry, fragment):
+    text = f"Title\nExecutive summary\nOne [1].\nReferences\n[2] Fine | | | |\n{entry}\n"
+    with pytest.raises(FormatError) as caught:
+        parse_document(text)
+    assert caught.value.line == 6
+    assert fragment in caught.value.message
+
+
+def test_a_reference_listed_twice_names_both_lines():
+    with pytest.raises(FormatError) as caught:
+        parse_document("Title\nExecutive summary\nOne [1].\nReferences\n[1] A | | | |\n\n[1] B | | | |\n")
+    assert caught.value.line == 7
+    assert "reference [1] is listed twice (first on line 5)" in caught.value.message

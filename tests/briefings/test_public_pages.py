@@ -49,8 +49,8 @@ def test_home_lists_published_briefings_only(client, published):
     html = client.get("/").content.decode()
     assert "Sample question: who shapes Estmark&#x27;s water?" in html
     assert "Estmark" in html
-    assert 'href="/partners/arden/">Arden</a>' in html
-    assert 'href="/partners/belmont/">Belmont</a>' in html
+    assert 'href="/partners/arden/"><bdi>Arden</bdi></a>' in html
+    assert 'href="/partners/belmont/"><bdi>Belmont</bdi></a>' in html
     assert "Updated <time" in html and "4 March 2025" in html
     assert f'href="{detail_url(published)}"' in html
     assert "never published draft" not in html
@@ -60,13 +60,13 @@ def test_the_briefing_page_has_anchors_citations_and_references(client, publishe
     response = client.get(detail_url(published))
     assert response.status_code == 200
     html = response.content.decode()
-    assert "<h1>Sample question: who shapes Estmark&#x27;s water?</h1>" in html
+    assert '<h1 dir="auto">Sample question: who shapes Estmark&#x27;s water?</h1>' in html
     assert 'id="summary"' in html
     assert 'id="section-1"' in html and 'id="section-2"' in html
     assert 'id="ref-1"' in html and 'id="ref-2"' in html
     sups = re.findall(r'<sup class="citation"[^>]*><a href="(#ref-\d+)"', html)
     assert sups == ["#ref-1", "#ref-2", "#ref-2", "#ref-1"]
-    assert "Water ministry statement (sample), Estmark ministry" in html
+    assert "<bdi>Water ministry statement (sample)</bdi>, <bdi>Estmark ministry</bdi>" in html
     assert "Placeholder source" not in html
     assert "details pending" in html
     assert 'href="/partners/arden/"' in html

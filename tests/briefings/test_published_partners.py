@@ -45,7 +45,7 @@ def test_a_renamed_partner_keeps_its_published_name_and_description_until_republ
     edit_partner(name="Ardenia", description="An unpublished description.")
 
     html = client.get("/partners/arden/").content.decode()
-    assert "<h1>Arden</h1>" in html and "Lends to Estmark." in html
+    assert '<h1 dir="auto">Arden</h1>' in html and "Lends to Estmark." in html
     assert "Ardenia" not in html and "unpublished description" not in html
     for name in ("briefings:briefing-explore", "briefings:claim-list"):
         assert partner_choices(client, name) == [("arden", "Arden")]
@@ -54,7 +54,7 @@ def test_a_renamed_partner_keeps_its_published_name_and_description_until_republ
 
     publish(briefing, note="Partner renamed.")
     html = client.get("/partners/arden/").content.decode()
-    assert "<h1>Ardenia</h1>" in html and "An unpublished description." in html
+    assert '<h1 dir="auto">Ardenia</h1>' in html and "An unpublished description." in html
     assert partner_choices(client, "briefings:claim-list") == [("arden", "Ardenia")]
 
 
@@ -70,7 +70,7 @@ def test_a_new_slug_is_public_only_once_published_and_old_links_then_redirect(cl
     # The latest publication wins; the first briefing's article still links to the old slug.
     publish(second, note="Partner renamed.")
     html = client.get("/partners/ardenia/").content.decode()
-    assert "<h1>Ardenia</h1>" in html
+    assert '<h1 dir="auto">Ardenia</h1>' in html
     assert "Who funds the dams?" in html and "Who trains the engineers?" in html
     response = client.get("/partners/arden/")
     # Not permanent: the latest publication wins, so the old slug can come back (below).
@@ -140,7 +140,7 @@ def test_a_partner_dropped_by_its_latest_briefing_shows_as_its_other_briefing_pu
     section.partners.clear()
     publish(second, note="Arden no longer concerned.")
     html = client.get("/partners/arden/").content.decode()
-    assert "<h1>Arden</h1>" in html
+    assert '<h1 dir="auto">Arden</h1>' in html
     assert "Described by the second briefing." not in html
     assert PublishedPartner.objects.latest_per_partner().get().publication.briefing == first
     assert partner_choices(client, "briefings:claim-list") == [("arden", "Arden")]

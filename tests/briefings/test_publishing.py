@@ -77,11 +77,13 @@ def test_the_snapshot_is_versioned_and_complete():
     )
     snapshot = publish(briefing).snapshot
     assert snapshot["schema"] == SCHEMA_ID
-    assert snapshot["schema_version"] == Publication.SCHEMA_VERSION == 1
+    assert snapshot["schema_version"] == Publication.SCHEMA_VERSION == 2
     assert snapshot["briefing"] == {"slug": briefing.slug, "title": "Sample question?", "subject": "Estmark"}
     summary, arden = snapshot["sections"]
     assert summary["number"] == 0 and summary["anchor"] == "summary"
-    assert summary["claims"] == [{"text": "Summary [2] [1].", "citations": [2, 1]}]
+    assert summary["paragraphs"] == [
+        [{"text": "Summary [2] [1].", "citations": [2, 1]}, {"text": "Uncited sentence.", "citations": []}]
+    ]
     assert arden["anchor"] == "section-1"
     arden_id = Partner.objects.get(slug="arden").pk
     assert arden["partners"] == [{"id": arden_id, "slug": "arden", "name": "Arden", "description": ""}]
@@ -241,8 +243,9 @@ def test_the_snapshot_has_exactly_the_documented_fields():
     snapshot = publish(make_briefing()).snapshot
     assert set(snapshot) == {"schema", "schema_version", "briefing", "sections", "references"}
     assert set(snapshot["briefing"]) == {"slug", "title", "subject"}
-    assert set(snapshot["sections"][0]) == {"id", "number", "anchor", "heading", "body", "partners", "claims"}
-    assert set(snapshot["sections"][0]["claims"][0]) == {"text", "citations"}
+    fields = {"id", "number", "anchor", "heading", "body", "partners", "paragraphs"}
+    assert set(snapshot["sections"][0]) == fields
+    assert set(snapshot["sections"][0]["paragraphs"][0][0]) == {"text", "citations"}
     assert set(snapshot["references"][0]) == {"number", "source"}
     assert set(snapshot["references"][0]["source"]) == {
         "id",

@@ -64,10 +64,10 @@ def assert_briefing_untouched(briefing):
     assert briefing.edit_version == 7
 
 
-@pytest.mark.parametrize("who", ["Editors", "superuser"])
+@pytest.mark.parametrize("who", ["Reviewers", "superuser"])
 def test_restoring_a_placeholder_source_restores_only_the_source(client, who):
     briefing, placeholder, version, _, _ = imported()
-    user = make_user(superuser=True) if who == "superuser" else make_user(group="Editors")
+    user = make_user(superuser=True) if who == "superuser" else make_user(group="Reviewers")
     client.force_login(user)
     url = reverse("admin:sources_source_revision", args=[placeholder.pk, version.pk])
 
@@ -102,7 +102,7 @@ def test_restoring_a_placeholder_source_restores_only_the_source(client, who):
 
 def test_restoring_an_imported_partner_restores_only_the_partner(client):
     briefing, _, _, arden, version = imported()
-    client.force_login(make_user(group="Editors"))
+    client.force_login(make_user(group="Reviewers"))  # reverting is the reviewers'
     url = reverse("admin:briefings_partner_revision", args=[arden.pk, version.pk])
     base = Partner.objects.get(pk=arden.pk).edit_version
     response = client.post(

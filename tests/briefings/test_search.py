@@ -34,7 +34,7 @@ def test_finds_published_sections_by_words_in_heading_or_body(client):
     published("Grain question", [("Executive summary", "Harvests failed [1].")])
     html = search(client, "pipelines")
     assert "1 section matches" in html
-    assert f'href="/briefings/{water.slug}/#section-1">Arden: the lender</a>' in html
+    assert f'href="/briefings/{water.slug}/#section-1" dir="auto">Arden: the lender</a>' in html
     assert "Water question" in html
     assert "Harvests" not in html
     assert "<p>Arden finances <mark>pipelines</mark>.</p>" in html
@@ -71,7 +71,7 @@ def test_an_empty_query_shows_only_the_labelled_form(client):
     assert '<label for="search-q">' in html
     assert 'name="q"' in html
     assert "match" not in html
-    assert html.count("<h1>") == 1
+    assert html.count("<h1") == 1
 
 
 def test_markup_in_query_heading_and_body_is_escaped(client):

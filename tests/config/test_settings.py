@@ -97,3 +97,57 @@ def test_only_the_two_hsts_reminders_are_silenced():
     result = run_manage("check", "--deploy", "--fail-level", "WARNING", SECURE_HSTS_SECONDS="0", **PRODUCTION)
     assert result.returncode != 0
     assert "security.W004" in result.stderr
+
+
+def test_load_sample_refuses_a_production_environment():
+    result = run_manage("load_sample", **PRODUCTION, DATABASE_URL="sqlite:////nonexistent-dir/never.sqlite3")
+    assert result.returncode != 0
+    assert "DEBUG is off: this looks like a production database" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("key", "message"),
+    [
+        (
+            "django-insecure-assay-development-key-do-not-use-in-production",
+            "SECRET_KEY is the development key",
+        ),
+        ("django-insecure-" + "x1y2z3" * 10, "SECRET_KEY is the development key"),
+        ("too-short-0123456789", "SECRET_KEY must be at least 50 characters"),
+        ("a" * 60, "SECRET_KEY must be at least 50 characters"),
+    ],
+)
+def test_production_refuses_to_start_with_a_weak_secret_key(key, message):
+    result = run_manage("check", DEBUG="0", SECRET_KEY=key, ALLOWED_HOSTS="assay.example")
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert message in result.stderr
+
+
+def test_development_keeps_working_with_the_development_key():
+    result = run_manage("check", DEBUG="1", SECRET_KEY="")
+    assert result.returncode == 0, result.stderr
+
+
+def test_make_check_deploy_key_is_accepted():
+    makefile = (ROOT / "Makefile").read_text()
+    assert "SECRET_KEY=check-deploy-$$(date +%s)-not-a-real-secret-value-xxxxxxxxxxxx" in makefile
+    key = "check-deploy-1700000000-not-a-real-secret-value-xxxxxxxxxxxx"
+    result = run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="0",
+        SECRET_KEY=key,
+        ALLOWED_HOSTS="assay.example",
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_session_lifetime_is_configurable():
+    show = "from django.conf import settings as s; "
+    show += "print(s.SESSION_COOKIE_AGE, s.SESSION_EXPIRE_AT_BROWSER_CLOSE)"
+    result = run_manage("shell", "-c", show, SESSION_COOKIE_AGE="1800", SESSION_EXPIRE_AT_BROWSER_CLOSE="0")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "1800 False"

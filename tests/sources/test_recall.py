@@ -91,7 +91,9 @@ def test_recalling_flags_every_citing_briefing_and_readers_see_notices_until_a_c
     response, html = page(client, briefing_url)
     assert "Source recalled" not in html
     assert "The harbour loan claim is withdrawn." in html
-    assert "Recalled source: “Harbour loan report” (retracted: The publisher withdrew it" in html
+    assert (
+        "Recalled source: “<bdi>Harbour loan report</bdi>” (retracted: <bdi>The publisher withdrew it" in html
+    )
     correction = Publication.objects.get(briefing=published, number=3)
     assert correction.recalled_sources == [
         {
@@ -253,4 +255,4 @@ def test_an_incremental_bake_renders_the_notice_and_removes_it_after_the_correct
     publish(briefing, kind="correction", note="Claim withdrawn.")
     baker.bake()
     assert "Source recalled" not in page_file.read_text()
-    assert "Recalled source: “Harbour loan report”" in page_file.read_text()
+    assert "Recalled source: “<bdi>Harbour loan report</bdi>”" in page_file.read_text()

@@ -31,8 +31,8 @@ def test_the_source_page_lists_every_claim_citing_it_with_links_to_the_claim(cli
     briefing = published_with(source, body="Uncited opening. Arden lends [1].")
     response, html = get(client, "sources:source-detail", source.pk)
     assert response.status_code == 200
-    assert "<h1>Lending report</h1>" in html
-    assert "<dd>Estmark Review</dd>" in html
+    assert '<h1 dir="auto">Lending report</h1>' in html
+    assert '<dd dir="auto">Estmark Review</dd>' in html
     assert f'href="/briefings/{briefing.slug}/#summary-claim-1"' in html
     assert f'href="/briefings/{briefing.slug}/#section-1-claim-1"' in html
     assert "Arden lends " in html

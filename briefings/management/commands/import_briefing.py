@@ -135,7 +135,13 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"{verb} “{document.title}” as /briefings/{result.briefing.slug}/: "
                 f"{result.sections - 1} sections and the executive summary, "
-                f"{result.references_created} new references, {result.claims} claims, "
+                f"{result.references_created} new references"
+                + (
+                    f" ({result.sources_reused} naming sources already stored)"
+                    if result.sources_reused
+                    else ""
+                )
+                + f", {result.claims} claims, "
                 f"{result.citations} citations, partners: {', '.join(result.partners) or 'none'}."
             )
         )

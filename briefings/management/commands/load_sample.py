@@ -2,15 +2,19 @@
 
 `make run` calls this on every start; it reuses whatever already exists, so
 running it again changes nothing. The sample is fictional and labelled so.
+
+It creates a superuser and publishes a fictional briefing, so it refuses to
+run with DEBUG=0 (a production database) unless given --force.
 """
 
 import secrets
 from pathlib import Path
 
 import reversion
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from briefings.editing.working_copy import import_briefing
@@ -30,14 +34,43 @@ SAMPLE_SOURCES = {
 }
 
 
+def login_url(host, port):
+    """The admin's address on a development server bound to ``host``:``port``."""
+    # A server bound to every address is reached on this machine through the loopback one.
+    host = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)  # noqa: S104
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{port}/admin/"
+
+
 class Command(BaseCommand):
     help = "Load and publish the sample briefing and create a local 'editor' account (idempotent)."
 
     def add_arguments(self, parser):
         parser.add_argument("--username", default="editor")
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Run although DEBUG is off: create the superuser and publish the sample anyway.",
+        )
+        # `make run` passes its HOST and PORT, so the printed login address is the one it serves.
+        parser.add_argument(
+            "--host", default="127.0.0.1", help="Host the server runs on (for the login URL)."
+        )
+        parser.add_argument("--port", default="8000", help="Port the server runs on (for the login URL).")
+
+    def handle(self, *args, **options):
+        if not settings.ASSAY_DEVELOPMENT and not options["force"]:
+            raise CommandError(
+                "DEBUG is off: this looks like a production database. load_sample would create a "
+                "superuser and publish a fictional sample briefing there. Nothing was changed. "
+                "Use --force if that is really what you want."
+            )
+        self.login_url = login_url(options["host"], options["port"])
+        self.load(options)
 
     @transaction.atomic
-    def handle(self, *args, **options):
+    def load(self, options):
         user = self.ensure_editor(options["username"])
         self.ensure_reviewer()
         briefing = Briefing.objects.filter(slug=SAMPLE_SLUG).first()
@@ -72,7 +105,7 @@ class Command(BaseCommand):
         user = User.objects.filter(username=username).first()
         if user is not None:
             self.stdout.write(
-                f"Editor account '{username}' exists. Forgot the password? "
+                f"Editor account '{username}' exists; log in at {self.login_url}. Forgot the password? "
                 f"python manage.py changepassword {username}"
             )
             return user
@@ -80,7 +113,7 @@ class Command(BaseCommand):
         user = User.objects.create_superuser(username=username, email="", password=password)
         self.stdout.write(
             self.style.SUCCESS(
-                f"Created the local editor account. Log in at http://127.0.0.1:8000/admin/ "
+                f"Created the local editor account. Log in at {self.login_url} "
                 f"as '{username}' with password: {password}"
             )
         )

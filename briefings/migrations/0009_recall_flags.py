@@ -8,8 +8,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('briefings', '0005_working_copy_deltas'),
-        ('sources', '0003_link_checks_and_recall'),
+        ('briefings', '0008_publication_withdrawal'),
+        ('sources', '0005_link_checks_and_recall'),
     ]
 
     operations = [

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sources', '0002_working_copy_deltas'),
+        ('sources', '0004_source_url_refuses_bidi_controls'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
