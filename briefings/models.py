@@ -223,6 +223,12 @@ class Publication(models.Model):
         help_text="Who published it; empty if published without --user or the account was deleted.",
     )
     published_at = models.DateTimeField(help_text="When it went public; readers see this date.")
+    recalled_sources = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Recalled sources this correction answers, named in the public change log: "
+        '[{"id", "title", "recall", "reason"}, …].',
+    )
 
     objects = PublicationQuerySet.as_manager()
 
@@ -538,6 +544,49 @@ class PublishedPartner(models.Model):
 
 def section_anchor(number):
     return "summary" if number == 0 else f"section-{number}"
+
+
+class RecallFlagQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(resolved_at__isnull=True)
+
+
+class RecallFlag(models.Model):
+    """A briefing that cited a source when it was recalled, until a correction is published.
+
+    Raised by briefings/publishing/recall.py for every briefing whose working
+    copy or current publication cites the source; resolved by publishing the
+    briefing as a correction (which names the source in the change log) or by
+    lifting the recall.
+    """
+
+    briefing = models.ForeignKey(Briefing, on_delete=models.CASCADE, related_name="recall_flags")
+    source = models.ForeignKey("sources.Source", on_delete=models.CASCADE, related_name="recall_flags")
+    raised_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        Publication,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The correction that answered it; empty if the recall was lifted.",
+    )
+
+    objects = RecallFlagQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("-raised_at", "-pk")
+        constraints = [
+            models.UniqueConstraint(
+                fields=("briefing", "source"),
+                condition=Q(resolved_at__isnull=True),
+                name="recall_flag_one_open",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Briefing {self.briefing_id} cites recalled source {self.source_id}"
 
 
 class ReviewEventKind(models.TextChoices):

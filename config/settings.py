@@ -305,6 +305,8 @@ ASSAY_ALLOW_UNSUBMITTED_PUBLISH = env_bool("ASSAY_ALLOW_UNSUBMITTED_PUBLISH", Fa
 # Outside-reader preview links: the default lifetime, and the longest a reviewer may choose.
 ASSAY_PREVIEW_LINK_DAYS = env_int("ASSAY_PREVIEW_LINK_DAYS", 7)
 ASSAY_PREVIEW_LINK_MAX_DAYS = env_int("ASSAY_PREVIEW_LINK_MAX_DAYS", 30)
+# check_sources --only-due checks a source whose link was last checked longer ago than this.
+ASSAY_LINK_CHECK_DAYS = env_int("ASSAY_LINK_CHECK_DAYS", 7)
 
 LOGIN_URL = "admin:login"
 

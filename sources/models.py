@@ -3,6 +3,7 @@
 from urllib.parse import urlsplit, urlunsplit
 
 import reversion
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -58,6 +59,12 @@ class SourceReliability(models.TextChoices):
     LOW = "low", "Low"
 
 
+class SourceRecall(models.TextChoices):
+    NONE = "", "Not recalled"
+    RETRACTED = "retracted", "Retracted"
+    DISCREDITED = "discredited", "Discredited"
+
+
 class SourceQuerySet(models.QuerySet):
     def by_normalised_url(self, urls, batch=200):
         """``{normalise_url(url): source}`` for the stored sources with one of ``urls``, however spelled.
@@ -86,6 +93,7 @@ class Source(models.Model):
 
     Kind = SourceKind
     Reliability = SourceReliability
+    Recall = SourceRecall
 
     title = models.CharField(max_length=500, help_text="The source's own title, as published.")
     publisher = models.CharField(
@@ -119,6 +127,34 @@ class Source(models.Model):
         help_text="Set by the importer on placeholder sources. Clear it once the details are filled in.",
     )
     notes = models.TextField(blank=True, help_text="Internal notes; never shown to readers.")
+    archive_url = models.URLField(
+        "archive URL",
+        max_length=1000,
+        blank=True,
+        help_text="A copy of the source kept by an archive (e.g. the Wayback Machine), for when the link "
+        "dies or its content changes.",
+    )
+    # Set and lifted only by briefings/publishing/recall.py, which flags every briefing that cites it.
+    recall = models.CharField(
+        max_length=20,
+        choices=SourceRecall.choices,
+        default=SourceRecall.NONE,
+        blank=True,
+        editable=False,
+        help_text="Retracted by its publisher, or discredited; readers see a notice.",
+    )
+    recall_reason = models.TextField(
+        blank=True, editable=False, help_text="Why the source was recalled; shown to readers."
+    )
+    recalled_at = models.DateTimeField(null=True, blank=True, editable=False)
+    recalled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
     edit_version = models.PositiveIntegerField(
         default=0,
         editable=False,
@@ -128,7 +164,9 @@ class Source(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    UNVERSIONED_FIELDS = ("edit_version",)
+    # A recall is its own record (who, when, why), not an edit: restoring an old
+    # revision of the source must not lift it.
+    UNVERSIONED_FIELDS = ("edit_version", "recall", "recall_reason", "recalled_at", "recalled_by")
 
     objects = SourceQuerySet.as_manager()
 
@@ -141,6 +179,7 @@ class Source(models.Model):
                 condition=Q(reliability__in=SourceReliability.values),
                 name="source_reliability_valid",
             ),
+            models.CheckConstraint(condition=Q(recall__in=SourceRecall.values), name="source_recall_valid"),
         ]
         indexes = [models.Index(fields=("publisher",), name="source_publisher_idx")]
 
@@ -156,6 +195,58 @@ class Source(models.Model):
 
     def get_absolute_url(self):
         return reverse("sources:source-detail", kwargs={"pk": self.pk})
+
+
+class LinkState(models.TextChoices):
+    OK = "ok", "Link works"
+    CHANGED = "changed", "Content changed"
+    DEAD = "dead", "Dead link"
+    BLOCKED = "blocked", "Not checked: robots.txt disallows it, or not a public address"
+
+
+class LinkCheck(models.Model):
+    """The latest check of a source's URL by ``manage.py check_sources``.
+
+    Written by the checker (and an editor's "content reviewed" action) only,
+    never by a source form: it is not part of the source's revisions, and a
+    check does not raise the source's ``edit_version``.
+    """
+
+    State = LinkState
+
+    source = models.OneToOneField(
+        Source, on_delete=models.CASCADE, primary_key=True, related_name="link_check"
+    )
+    state = models.CharField(max_length=20, choices=LinkState.choices)
+    url = models.URLField("URL checked", max_length=1000)
+    checked_at = models.DateTimeField()
+    status_code = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="HTTP status of the last answer; empty when none came."
+    )
+    final_url = models.URLField("final URL", max_length=2000, blank=True)
+    redirects = models.JSONField(
+        default=list, blank=True, help_text="Each redirect followed: [[status, from URL, to URL], …]."
+    )
+    content_hash = models.CharField(
+        max_length=64, blank=True, help_text="SHA-256 of the body of the last successful fetch."
+    )
+    error = models.TextField(blank=True, help_text="Why the link counts as dead or was not fetched.")
+    dead_since = models.DateTimeField(null=True, blank=True)
+    changed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the content was first seen to differ from the check before; cleared when an "
+        "editor marks it reviewed.",
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(state__in=LinkState.values), name="link_check_state_valid"),
+        ]
+        indexes = [models.Index(fields=("state",), name="link_check_state_idx")]
+
+    def __str__(self):
+        return f"{self.get_state_display()}: {self.url}"
 
 
 class Reference(models.Model):

@@ -25,6 +25,7 @@ from django.utils.html import format_html
 from django.utils.text import capfirst
 from reversion.admin import VersionAdmin
 
+from briefings.admin.evidence import NeedsCorrectionFilter, open_recall_count, recall_flag_column
 from briefings.admin.history import HistoryAdminMixin
 from briefings.admin.imports import ImportAdminMixin
 from briefings.admin.review import ReviewAdminMixin
@@ -534,8 +535,8 @@ class BriefingForm(forms.ModelForm):
 @admin.register(Briefing)
 class BriefingAdmin(ImportAdminMixin, ReviewAdminMixin, HistoryAdminMixin, VersionAdmin):
     form = BriefingForm
-    list_display = ("title", "subject", "status", "publication_count", "updated_at")
-    list_filter = ("status", "subject")
+    list_display = ("title", "subject", "status", "publication_count", recall_flag_column, "updated_at")
+    list_filter = ("status", NeedsCorrectionFilter, "subject")
     search_fields = ("title", "subject", "slug")
     prepopulated_fields = {"slug": ("title",)}
     readonly_fields = ("status",)
@@ -578,7 +579,11 @@ class BriefingAdmin(ImportAdminMixin, ReviewAdminMixin, HistoryAdminMixin, Versi
         )
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(n_publications=Count("publications"))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(n_publications=Count("publications"), n_open_recalls=open_recall_count())
+        )
 
     def slug_locked(self, obj):
         return obj is not None and obj.pk is not None and obj.publications.exists()

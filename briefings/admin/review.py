@@ -24,9 +24,10 @@ from django.urls import path, reverse
 from django.utils import timezone
 
 from briefings.admin.base import BriefingAdminBase
+from briefings.admin.evidence import open_recall_count
 from briefings.editing.history import NOTHING_PUBLISHED, latest_revision, publication_state, working_state
 from briefings.models import Briefing, PreviewLink, Publication, ReviewEvent
-from briefings.publishing import previews, review
+from briefings.publishing import previews, recall, review
 from briefings.publishing.publish import PublishError, publication_problems, publish_briefing
 from briefings.text.compare import diff_states, section_label
 from briefings.text.parsing import parse_body
@@ -126,6 +127,7 @@ class ReviewAdminMixin(BriefingAdminBase):
             "review_events": events,
             "changes_requested_event": sent_back,
             "can_submit": review.can_submit(request.user) and review.submittable(briefing),
+            "open_recalls": recall.open_recalls(briefing.pk),
             "can_review": review.can_review(request.user),
         }
 
@@ -140,7 +142,7 @@ class ReviewAdminMixin(BriefingAdminBase):
         ).order_by("-created_at", "-pk")
         briefings = list(
             Briefing.objects.filter(status=Briefing.Status.IN_REVIEW)
-            .annotate(submission_id=Subquery(submitted.values("pk")[:1]))
+            .annotate(submission_id=Subquery(submitted.values("pk")[:1]), n_open_recalls=open_recall_count())
             .order_by("updated_at")
         )
         events = ReviewEvent.objects.select_related("user").in_bulk(
@@ -189,10 +191,13 @@ class ReviewAdminMixin(BriefingAdminBase):
             raise PermissionDenied
         live = briefing.publications.order_by("-number").first()
         first = live is None
+        open_recalls = recall.open_recalls(briefing.pk)
         action = request.POST.get("action") if request.method == "POST" else None
         publish_form = PublishForm(
             request.POST if action == "approve" else None,
             initial={
+                # A recalled source is answered by a correction, which names it in the change log.
+                "kind": Publication.Kind.CORRECTION if open_recalls else Publication.Kind.UPDATE,
                 "edit_version": briefing.edit_version,
                 "shared": review.shared_records(briefing),
                 "opened_at": timezone.now(),
@@ -251,6 +256,7 @@ class ReviewAdminMixin(BriefingAdminBase):
             blocked=self._why_not_publishable(briefing, request.user),
             in_review=briefing.status == Briefing.Status.IN_REVIEW,
             review_events=review.latest_events(briefing, limit=10),
+            open_recalls=open_recalls,
             live=live,
             diff=diff_states(publication_state(live) if live else NOTHING_PUBLISHED, working),
             section_warnings=section_warnings(working),

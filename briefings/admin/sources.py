@@ -1,4 +1,8 @@
-"""Sources in the admin: shared records, locked against lost updates, never deleted while cited."""
+"""Sources in the admin: shared records, locked against lost updates, never deleted while cited.
+
+Also each source's latest link check (manage.py check_sources; a list column
+and filter, and on the change form) and its recall (``<id>/recall/``).
+"""
 
 from django.contrib import admin
 from django.contrib.admin.exceptions import DisallowedModelAdminToField
@@ -10,6 +14,7 @@ from django.utils.html import format_html
 from django.utils.text import capfirst
 from reversion.admin import VersionAdmin
 
+from briefings.admin.evidence import SourceEvidenceAdminMixin
 from briefings.admin.locking import LockedRecordAdminMixin, LockedRecordForm
 from briefings.admin.safety import SafeVersionAdminMixin, history_protection
 from briefings.models import ClaimCitation, PublishedReference, SourceInHistory
@@ -62,7 +67,7 @@ class SourceForm(LockedRecordForm):
 
 
 @admin.register(Source)
-class SourceAdmin(LockedRecordAdminMixin, SafeVersionAdminMixin, VersionAdmin):
+class SourceAdmin(SourceEvidenceAdminMixin, LockedRecordAdminMixin, SafeVersionAdminMixin, VersionAdmin):
     form = SourceForm
     list_display = ("title", "publisher", "kind", "reliability", "published_on", "details_pending")
     list_filter = ("details_pending", "kind", "reliability")
@@ -70,7 +75,7 @@ class SourceAdmin(LockedRecordAdminMixin, SafeVersionAdminMixin, VersionAdmin):
     # A URL typed without a scheme is taken as https, Django 6's default.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = (
-        (None, {"fields": ("title", "publisher", "url", "published_on")}),
+        (None, {"fields": ("title", "publisher", "url", "archive_url", "published_on")}),
         ("Rating", {"fields": ("kind", "reliability", "details_pending", "notes")}),
     )
 

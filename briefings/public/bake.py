@@ -32,7 +32,7 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
-from briefings.models import Publication, PublishedPartner, PublishedReference
+from briefings.models import Publication, PublishedPartner, PublishedReference, RecallFlag
 from briefings.public.release import release_token
 
 MANIFEST = ".bake.json"
@@ -133,6 +133,10 @@ class Baker:
         publications = {}
         for pk, briefing_id in Publication.objects.values_list("pk", "briefing_id"):
             publications.setdefault(briefing_id, set()).add(pk)
+        # A recall changes a briefing's and its sources' pages without a publication (the notice).
+        recalls = {}
+        for pk, briefing_id in RecallFlag.objects.open().values_list("pk", "briefing_id"):
+            recalls.setdefault(briefing_id, []).append(pk)
         current = set(publications)
         if full:
             changed = current
@@ -141,6 +145,9 @@ class Baker:
             # (however late that publish committed), or when it is gone.
             seen = {int(pk): set(entry["publications"]) for pk, entry in previous["briefings"].items()}
             changed = {pk for pk, pubs in publications.items() if pubs != seen.get(pk)}
+            for key, entry in previous["briefings"].items():
+                if int(key) in current and sorted(recalls.get(int(key), [])) != entry.get("recalls", []):
+                    changed.add(int(key))
             changed |= set(seen) - current
         result.briefings = len(changed & current)
 
@@ -153,6 +160,7 @@ class Baker:
             urls += own
             briefings[pk] = {
                 "publications": sorted(publications[pk]),
+                "recalls": sorted(recalls.get(pk, [])),
                 "files": [file_for(u) for u in own],
                 **names[pk],
             }

@@ -24,8 +24,18 @@ class SourceListView(PublicFilterView):
     paginate_by = 50
 
 
+# A source cited by thousands of briefings lists the first ones; its claims below are paged.
+CITING_SHOWN = 100
+
+
 def source_detail(request, pk):
-    source = PublishedReference.objects.latest_per_source().filter(source_id=pk).first()
+    source = (
+        PublishedReference.objects.latest_per_source()
+        .filter(source_id=pk)
+        .select_related("source")
+        .defer("source__notes")
+        .first()
+    )
     if source is None:
         # A source no current publication cites is not public.
         raise Http404("No published briefing cites this source.")
@@ -33,8 +43,19 @@ def source_detail(request, pk):
     cites = ClaimCitation.objects.filter(claim=OuterRef("pk"), source_id=pk)
     claims = ClaimFilter.published().filter(Exists(cites))
     page = keyset_page_or_404(request, claims, 50)
+    # Every current publication citing it, with the entry number it has there.
+    citing = (
+        PublishedReference.objects.filter(source_id=pk)
+        .select_related("publication__briefing")
+        .only("number", "publication__title", "publication__number", "publication__briefing__slug")
+        .order_by("publication__title", "publication_id")[: CITING_SHOWN + 1]
+    )
     context = {
         "source": source,
+        # The recall is the source's own state: readers learn of it at once, without a publication.
+        "recall": source.source if source.source.recall else None,
+        "citing": list(citing)[:CITING_SHOWN],
+        "citing_more": len(citing) > CITING_SHOWN,
         "page_obj": page,
         "is_paginated": page.has_other_pages(),
         "claims": attach_claim_segments(page.object_list),

@@ -1,13 +1,22 @@
 """Public briefing pages. They read publications only, never the working copy."""
 
 from django.conf import settings
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 from django.views.generic import ListView
 
-from briefings.models import Briefing, Publication, PublishedPartner, PublishedSection, Withdrawal
+from briefings.models import (
+    Briefing,
+    Publication,
+    PublishedPartner,
+    PublishedReference,
+    PublishedSection,
+    RecallFlag,
+    Withdrawal,
+)
 from briefings.public.explore import cited_segments, references_by_publication
 from briefings.public.pagination import page_or_404
 from briefings.public.release import release_token, released_at
@@ -54,6 +63,7 @@ def change_log(briefing_id):
             "note",
             "published_at",
             "briefing_id",
+            "recalled_sources",
             "withdrawal__id",
             "withdrawal__notice",
             "withdrawal__withdrawn_at",
@@ -111,7 +121,7 @@ class BriefingListView(ListView):
 def briefing_detail(request, slug):
     """The latest live publication of a briefing; staff who may view briefings preview one never published."""
     publication = (
-        Publication.objects.live()
+        with_recall_flag(Publication.objects.live())
         .select_related("briefing")
         .filter(briefing__slug=slug)
         .order_by("-number")
@@ -133,7 +143,9 @@ def briefing_detail(request, slug):
 def publication_detail(request, slug, number):
     """The permanent page of publication ``number``."""
     publication = get_object_or_404(
-        Publication.objects.select_related("briefing", "withdrawal"), briefing__slug=slug, number=number
+        with_recall_flag(Publication.objects.select_related("briefing", "withdrawal")),
+        briefing__slug=slug,
+        number=number,
     )
     withdrawn = withdrawal_of(publication)
     if withdrawn is not None:
@@ -142,10 +154,53 @@ def publication_detail(request, slug, number):
     return publication_page(request, publication)
 
 
+def with_recall_flag(publications):
+    """Annotate ``open_recalls``: the briefing cites a recalled source and awaits a correction."""
+    return publications.annotate(
+        open_recalls=Exists(RecallFlag.objects.open().filter(briefing_id=OuterRef("briefing_id")))
+    )
+
+
+def recall_notices(publication):
+    """Entries of the current publication's reference list whose source was recalled since: one query.
+
+    Shown until a correction is published (briefings/publishing/recall.py); details as published,
+    the recall as it stands.
+    """
+    return list(
+        PublishedReference.objects.filter(
+            publication=publication,
+            source__recall_flags__briefing_id=publication.briefing_id,
+            source__recall_flags__resolved_at__isnull=True,
+        )
+        .select_related("source")
+        .only(
+            "number",
+            "title",
+            "details_pending",
+            "source_id",
+            "source__recall",
+            "source__recall_reason",
+            "source__recalled_at",
+        )
+        .order_by("number")
+    )
+
+
 def publication_page(request, publication):
     log = change_log(publication.briefing_id)
     latest = next(entry for entry in log if entry.withdrawn is None)
     withdrawals = [entry.withdrawn for entry in log if entry.withdrawn is not None]
+    is_latest = latest.number == publication.number
+    # One more query only for a briefing awaiting a correction.
+    recalled = recall_notices(publication) if is_latest and publication.open_recalls else []
+    # A withdrawal changes every version's change log: the validators name them too.
+    etag = f"pub-{publication.pk}-of-{latest.number}" + (f"-w{len(withdrawals)}" if withdrawals else "")
+    last_modified = max([latest.published_at, *(w.withdrawn_at for w in withdrawals)])
+    if recalled:
+        # The notice is part of the page: a browser or CDN holding the page without it must refetch.
+        etag += "-recall-" + ".".join(str(ref.source_id) for ref in recalled)
+        last_modified = max(last_modified, *(ref.source.recalled_at for ref in recalled))
     context = {
         "publication": publication,
         "briefing": publication.briefing,
@@ -154,17 +209,13 @@ def publication_page(request, publication):
         "change_log": log,
         "first_published": log[-1].published_at,
         "latest": latest,
-        "is_latest": latest.number == publication.number,
+        "is_latest": is_latest,
+        "recalled": recalled,
     }
     live_log = [entry for entry in log if entry.withdrawn is None]
-    context.update(page_metadata(request, publication, live_log, is_latest=context["is_latest"]))
-    # A withdrawal changes every version's change log: the validators name them too.
+    context.update(page_metadata(request, publication, live_log, is_latest=is_latest))
     return published(
-        request,
-        "briefings/briefing_detail.html",
-        context,
-        etag=f"pub-{publication.pk}-of-{latest.number}" + (f"-w{len(withdrawals)}" if withdrawals else ""),
-        last_modified=max([latest.published_at, *(w.withdrawn_at for w in withdrawals)]),
+        request, "briefings/briefing_detail.html", context, etag=etag, last_modified=last_modified
     )
 
 

@@ -15,6 +15,7 @@ from briefings.models import (
     PublishedPartner,
     PublishedReference,
     PublishedSection,
+    RecallFlag,
     ReviewEvent,
 )
 from briefings.publishing import generation, review
@@ -122,6 +123,14 @@ def publish_briefing(
             # A working copy written outside the write path (bulk-loaded): record it first.
             revision = record_as_is(briefing, user=user, comment="Recorded at publication").revision
         snapshot = build_snapshot(briefing, working)
+        # A correction answers every recall of a source the briefing cited: the change log names
+        # them. A first publication closes them too (readers never saw the briefing before), silently.
+        recalls = (
+            list(RecallFlag.objects.open().filter(briefing=briefing).select_related("source"))
+            if kind in (Publication.Kind.CORRECTION, Publication.Kind.FIRST)
+            else []
+        )
+        named = recalls if kind == Publication.Kind.CORRECTION else []
         publication = Publication.objects.create(
             briefing=briefing,
             number=number,
@@ -135,6 +144,18 @@ def publish_briefing(
             rendered_html=render_snapshot(snapshot),
             published_by=user,
             published_at=timezone.now(),
+            recalled_sources=[
+                {
+                    "id": flag.source_id,
+                    "title": flag.source.title,
+                    "recall": flag.source.recall,
+                    "reason": flag.source.recall_reason,
+                }
+                for flag in named
+            ],
+        )
+        RecallFlag.objects.filter(pk__in=[flag.pk for flag in recalls]).update(
+            resolved_at=publication.published_at, resolved_by=publication
         )
         rebuild_derived(publication)
         # A state change, not an edit: no new revision.

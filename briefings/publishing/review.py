@@ -35,7 +35,7 @@ from django.utils.timezone import template_localtime
 from reversion.models import Version
 
 from briefings.editing.history import latest_revision, publication_state, stored_fields, working_state
-from briefings.models import Briefing, Partner, ReviewEvent, RevisionContents
+from briefings.models import Briefing, Partner, RecallFlag, ReviewEvent, RevisionContents
 from briefings.text.compare import diff_states
 from sources.models import Reference, Source
 
@@ -47,9 +47,12 @@ class ReviewError(Exception):
 
 
 def unpublished_changes(briefing):
-    """True when publishing now would show readers something they do not see yet."""
+    """True when publishing now would show readers something they do not see yet.
+
+    A briefing that cited a source since recalled has a correction to publish, text changed or not.
+    """
     live = briefing.publications.live().order_by("-number").first()
-    if live is None:
+    if live is None or RecallFlag.objects.open().filter(briefing=briefing).exists():
         return True
     return diff_states(publication_state(live), working_state(briefing)).changed
 
