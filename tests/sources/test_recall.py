@@ -79,7 +79,7 @@ def test_recalling_flags_every_citing_briefing_and_readers_see_notices_until_a_c
     assert "This source has been retracted" in html
     assert "The publisher withdrew it" in html
     title = "Sample question: who lends to Estmark?"
-    assert f'href="{briefing_url}">{title}</a> (version 1, reference [1])' in html
+    assert f'href="{briefing_url}"><bdi>{title}</bdi></a> (version 1, reference [1])' in html
     assert f'href="{briefing_url}#summary-claim-1"' in html
 
     # An update leaves the notice: only a correction answers a recall.
@@ -256,3 +256,19 @@ def test_an_incremental_bake_renders_the_notice_and_removes_it_after_the_correct
     baker.bake()
     assert "Source recalled" not in page_file.read_text()
     assert "Recalled source: “<bdi>Harbour loan report</bdi>”" in page_file.read_text()
+
+
+def test_a_source_page_lists_a_bounded_number_of_citing_briefings(client, monkeypatch):
+    from briefings.public import sources as source_views
+
+    monkeypatch.setattr(source_views, "CITING_SHOWN", 2)
+    source = make_source("A widely cited sample source")
+    for n in range(3):
+        publish(
+            make_briefing(
+                title=f"Sample question {n}?", slug=f"sample-cited-{n}", references={1: source, 2: source}
+            )
+        )
+    html = client.get(reverse("sources:source-detail", args=[source.pk])).content.decode()
+    assert html.count('<li><a href="/briefings/sample-cited-') == 2
+    assert "And more: the first 2 are listed" in html
