@@ -232,8 +232,7 @@ def _token_opcodes(a: list[str], b: list[str]):
     a_units = [tuple(a[i:j]) for i, j in a_bounds]
     b_units = [tuple(b[i:j]) for i, j in b_bounds]
     opcodes = []
-    sentence_matcher = difflib.SequenceMatcher(None, a_units, b_units, autojunk=False)
-    for tag, s1, s2, t1, t2 in sentence_matcher.get_opcodes():
+    for tag, s1, s2, t1, t2 in _bounded_opcodes(a_units, b_units, coarse=False):
         i1 = a_bounds[s1][0] if s1 < len(a_bounds) else len(a)
         i2 = a_bounds[s2 - 1][1] if s2 > s1 else i1
         j1 = b_bounds[t1][0] if t1 < len(b_bounds) else len(b)
@@ -241,9 +240,56 @@ def _token_opcodes(a: list[str], b: list[str]):
         if tag != "replace":
             opcodes.append((tag, i1, i2, j1, j2))
             continue
-        words = difflib.SequenceMatcher(None, a[i1:i2], b[j1:j2], autojunk=False)
-        for wtag, wi1, wi2, wj1, wj2 in words.get_opcodes():
+        for wtag, wi1, wi2, wj1, wj2 in _word_opcodes(a[i1:i2], b[j1:j2]):
             opcodes.append((wtag, i1 + wi1, i1 + wi2, j1 + wj1, j1 + wj2))
+    return opcodes
+
+
+# Word diffs cost up to len(a) × len(b) token comparisons (difflib is quadratic at
+# worst, and a long sentence repeats " " and "the" thousands of times). Beyond
+# this budget the differing middle of a sentence is shown replaced as a whole.
+WORD_DIFF_BUDGET = 250_000
+
+
+def _word_opcodes(a: list[str], b: list[str]):
+    """Word opcodes of two differing sentences, in time bounded whatever their length."""
+    return _bounded_opcodes(a, b, coarse=True)
+
+
+def _bounded_opcodes(a, b, *, coarse):
+    """difflib opcodes of ``a`` against ``b``, in time bounded whatever their length.
+
+    The common beginning and end are matched first (one changed word in an
+    8,000-word sentence, or one changed sentence among 8,000, leaves one unit
+    to compare); difflib's exact matching runs on the rest only when it is
+    within the budget. Beyond it, words (``coarse``) show the rest replaced as
+    a whole; sentences are matched with difflib's heuristic for repeated items
+    (autojunk), which is fast and may align less finely. Inputs within the
+    budget are matched whole, exactly as difflib alone would.
+    """
+    if len(a) * len(b) <= WORD_DIFF_BUDGET:
+        return difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+    prefix = 0
+    limit = min(len(a), len(b))
+    while prefix < limit and a[prefix] == b[prefix]:
+        prefix += 1
+    suffix = 0
+    while suffix < limit - prefix and a[len(a) - 1 - suffix] == b[len(b) - 1 - suffix]:
+        suffix += 1
+    a_mid, b_mid = a[prefix : len(a) - suffix], b[prefix : len(b) - suffix]
+    opcodes = []
+    if prefix:
+        opcodes.append(("equal", 0, prefix, 0, prefix))
+    within = len(a_mid) * len(b_mid) <= WORD_DIFF_BUDGET
+    if a_mid and b_mid and (within or not coarse):
+        matcher = difflib.SequenceMatcher(None, a_mid, b_mid, autojunk=not within)
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+            opcodes.append((tag, prefix + i1, prefix + i2, prefix + j1, prefix + j2))
+    elif a_mid or b_mid:
+        tag = "replace" if a_mid and b_mid else ("delete" if a_mid else "insert")
+        opcodes.append((tag, prefix, prefix + len(a_mid), prefix, prefix + len(b_mid)))
+    if suffix:
+        opcodes.append(("equal", len(a) - suffix, len(a), len(b) - suffix, len(b)))
     return opcodes
 
 

@@ -63,7 +63,10 @@ HEADING_CITATION_ERROR = "a heading cannot carry citations; put them in the para
 # Debris of an HTML link pasted as text, e.g.
 # ``Venezuela" target="_blank" rel="noopener noreferrer">``: a word closed by a
 # quote, one or more ``name="value"`` attributes, and a closing ``>``.
-LINK_DEBRIS_RE = re.compile(r'[ \t]*[^\s"\[\]<>]*"(?:\s+[a-zA-Z-]+="[^"]*")+\s*>')
+# The word starts where a run of word characters starts (the lookbehind): without
+# it the engine retries from every position of a long run without spaces, which
+# is quadratic (2 MB of text never finished).
+LINK_DEBRIS_RE = re.compile(r'[ \t]*(?<![^\s"\[\]<>])[^\s"\[\]<>]*"(?:\s+[a-zA-Z-]+="[^"]*")+\s*>')
 
 # Words ending in a full stop that do not end a sentence.
 ABBREVIATIONS = frozenset(
@@ -190,13 +193,30 @@ def parse_marker(content: str) -> int | None:
     return number
 
 
+# The most one section body may hold (about 15,000 sentences): parsing, comparing
+# and publishing stay well inside a worker's timeout up to this size.
+MAX_SECTION_CHARS = 1_000_000
+
+# Closing quotes and brackets that may follow a full stop: "... 'U.S.'" still ends on "U.S.".
+CLOSERS = "\"”’')"
+# The longest word looked at before a full stop; abbreviations and initialisms are short.
+# Bounding it keeps splitting linear even in a long run of text without spaces.
+LONGEST_WORD = 64
+
+
 def _ends_sentence(text: str, end: int) -> bool:
     """Whether the full stop (or ! ?) ending at ``end`` closes a sentence.
 
     Not after an abbreviation or an initialism: "U.S. pressure", "Dr. Ruiz".
+    Looks only at the word before ``end``, so splitting a paragraph is linear.
     """
-    words = text[:end].rstrip("\"”’')").split()
-    word = words[-1] if words else ""
+    stop = end
+    while stop > 0 and text[stop - 1] in CLOSERS:
+        stop -= 1
+    start = stop
+    while start > 0 and stop - start < LONGEST_WORD and not text[start - 1].isspace():
+        start -= 1
+    word = text[start:stop]
     if not word.endswith("."):
         return True
     return not (word.rstrip(".").lower() in ABBREVIATIONS or INITIALISM_RE.match(word))
@@ -272,6 +292,17 @@ def parse_body(
     sentences without a citation and removed link debris. ``lines`` gives
     each paragraph's first line (the importer's), else ``line`` is used for all.
     """
+    if len(text or "") > MAX_SECTION_CHARS:
+        body = ParsedBody(text=text)
+        body.errors.append(
+            Issue(
+                f"this section is {len(text):,} characters long; a section may hold at most "
+                f"{MAX_SECTION_CHARS:,}: split it into several sections",
+                line,
+            )
+        )
+        body.paragraphs = []
+        return body
     paragraphs = split_paragraphs(text)
     body = ParsedBody(text="")
     texts = []
