@@ -274,7 +274,10 @@ STORAGES = {
 # `make run`); with several worker processes or machines set CACHE_URL to Redis,
 # so that a publish empties the cache every worker reads.
 CACHE_URL = os.environ.get("CACHE_URL", "")
-ASSAY_PAGE_CACHE = env_bool("ASSAY_PAGE_CACHE", True)
+# On by default where it is safe: with Redis, or in development (one process).
+# In production without CACHE_URL each gunicorn worker would hold its own copy,
+# and a publish would empty only the worker that ran it.
+ASSAY_PAGE_CACHE = env_bool("ASSAY_PAGE_CACHE", bool(CACHE_URL) or DEBUG)
 ASSAY_PAGE_CACHE_SECONDS = env_int("ASSAY_PAGE_CACHE_SECONDS", 24 * 3600)
 if CACHE_URL:
     if not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):

@@ -151,3 +151,15 @@ def test_session_lifetime_is_configurable():
     result = run_manage("shell", "-c", show, SESSION_COOKIE_AGE="1800", SESSION_EXPIRE_AT_BROWSER_CLOSE="0")
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1] == "1800 False"
+
+
+def test_the_page_cache_is_on_in_production_only_with_a_shared_redis_cache():
+    show = "from django.conf import settings as s; print(s.ASSAY_PAGE_CACHE, s.CACHES['pages']['BACKEND'])"
+    alone = run_manage("shell", "-c", show, **{**PRODUCTION, "CACHE_URL": ""})
+    assert alone.returncode == 0, alone.stderr
+    assert alone.stdout.splitlines()[-1] == "False django.core.cache.backends.locmem.LocMemCache"
+    shared = run_manage("shell", "-c", show, **{**PRODUCTION, "CACHE_URL": "redis://127.0.0.1:6379/1"})
+    assert shared.returncode == 0, shared.stderr
+    assert shared.stdout.splitlines()[-1] == "True django.core.cache.backends.redis.RedisCache"
+    development = run_manage("shell", "-c", show, DEBUG="1", CACHE_URL="")
+    assert development.stdout.splitlines()[-1] == "True django.core.cache.backends.locmem.LocMemCache"

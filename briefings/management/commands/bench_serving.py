@@ -91,6 +91,8 @@ class Command(BaseCommand):
                 "SECURE_SSL_REDIRECT": "0",
                 "STATIC_ROOT": static_root,
                 "LOG_LEVEL": "WARNING",
+                # Each worker warms its own local-memory cache; set ASSAY_PAGE_CACHE=0 to measure misses.
+                "ASSAY_PAGE_CACHE": os.environ.get("ASSAY_PAGE_CACHE", "1"),
             }
             subprocess.run(
                 [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
