@@ -1,8 +1,9 @@
 """Small factory functions for building test data. Every default is sample text."""
 
+import importlib
 import itertools
 
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import Group, Permission, User
 
 from briefings.editing.draft import Draft, SectionDraft
 from briefings.editing.working_copy import write
@@ -20,8 +21,27 @@ def make_user(*, username=None, group=None, superuser=False, password="a-sample-
         return User.objects.create_superuser(username=username, email="", password=password)
     user = User.objects.create_user(username=username, password=password, is_staff=group is not None)
     if group:
-        user.groups.add(Group.objects.get(name=group))
+        user.groups.add(editorial_group(group))
     return user
+
+
+def editorial_group(name):
+    """The Editors or Reviewers group with the permissions the migrations grant it.
+
+    Migrations create both; a transactional test's flush deletes them, so a
+    later test gets them back from here instead of failing on the order tests ran in.
+    """
+    group, created = Group.objects.get_or_create(name=name)
+    if created:
+        migration = importlib.import_module("briefings.migrations.0003_editorial_groups")
+        grants = {"Editors": migration.EDITORS, "Reviewers": migration.REVIEWERS}[name]
+        if name == "Reviewers":  # briefings/migrations/0008_publication_withdrawal
+            grants = {**grants, "briefings": [*grants.get("briefings", []), "withdraw_publication"]}
+        for app_label, codenames in grants.items():
+            permissions = Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames)
+            assert permissions.count() == len(set(codenames)), f"permissions missing for {app_label}"
+            group.permissions.add(*permissions)
+    return group
 
 
 def make_partner(name="Arden", slug=None):

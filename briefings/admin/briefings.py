@@ -599,9 +599,9 @@ class BriefingAdmin(ImportAdminMixin, ReviewAdminMixin, HistoryAdminMixin, Versi
 
     def get_object(self, request, object_id, from_field=None):
         obj = super().get_object(request, object_id, from_field)
-        if obj is not None and request.method == "GET":
-            # The form must show one saved state: its text, edit version and base revision together.
-            hold_for_reading(obj.pk)
+        # The form must show one saved state: its text, edit version and base revision together,
+        # so the row is read again once the lock is held (PostgreSQL only; see hold_for_reading).
+        if obj is not None and request.method == "GET" and hold_for_reading(obj.pk):
             obj = super().get_object(request, object_id, from_field)
         return obj
 

@@ -50,12 +50,15 @@ def hold_for_reading(briefing_id):
     transaction a share lock makes a save wait until the form is built
     (writers take the row with ``FOR UPDATE`` first). SQLite needs nothing:
     a transaction there reads one snapshot and writers are serialised anyway.
+
+    Returns whether it took the lock (a row read before it may be stale then).
     """
     if connection.vendor != "postgresql":
-        return
+        return False
     with connection.cursor() as cursor:
         table = connection.ops.quote_name(Briefing._meta.db_table)
         cursor.execute(f"SELECT 1 FROM {table} WHERE id = %s FOR SHARE", [briefing_id])  # noqa: S608 (a model's table)
+    return True
 
 
 class StaleRecord(Exception):

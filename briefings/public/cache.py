@@ -27,6 +27,7 @@ default, which is per process; with several worker processes set ``CACHE_URL``
 to Redis so that one publish empties the cache for all of them.
 """
 
+import functools
 import hashlib
 import logging
 
@@ -74,12 +75,18 @@ def page_cache():
 
 
 def _parameters(match):
-    names = set(ROUTES[match.view_name])
-    view_class = getattr(match.func, "view_class", None)
+    return _route_parameters(match.view_name, match.func)
+
+
+@functools.cache
+def _route_parameters(view_name, func):
+    """The query parameters a route reads: worked out once per route, not on every request."""
+    names = set(ROUTES[view_name])
+    view_class = getattr(func, "view_class", None)
     filterset = getattr(view_class, "filterset_class", None)
     if filterset is not None:
         names.update(filterset.base_filters)
-    return names
+    return frozenset(names)
 
 
 def reduced_query(request, names):

@@ -111,7 +111,7 @@ def test_a_new_release_is_not_served_the_old_release_pages(client, published):
     assert "release-b" in response["ETag"]
 
 
-def test_the_cache_can_be_turned_off(client, published, django_assert_num_queries):
+def test_the_cache_can_be_turned_off(client, published):
     with override_settings(ASSAY_PAGE_CACHE=False):
         client.get(page(published))
         response = client.get(page(published))

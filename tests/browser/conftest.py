@@ -20,7 +20,6 @@ migrations create: these tests run last, and each makes the groups again
 the database too.
 """
 
-import importlib
 import json
 import os
 import shutil
@@ -33,6 +32,8 @@ from pathlib import Path
 
 import pytest
 from django.test import Client
+
+from tests.factories import editorial_group
 
 HERE = Path(__file__).resolve().parent
 NODE_MODULES = HERE / "node_modules"
@@ -70,16 +71,9 @@ def pytest_collection_modifyitems(items):
 
 @pytest.fixture(autouse=True)
 def editorial_groups(transactional_db):
-    """The Editors and Reviewers groups with the permissions their migration grants."""
-    from django.contrib.auth.models import Group, Permission
-
-    migration = importlib.import_module("briefings.migrations.0003_editorial_groups")
-    for name, grants in (("Editors", migration.EDITORS), ("Reviewers", migration.REVIEWERS)):
-        group, _ = Group.objects.get_or_create(name=name)
-        for app_label, codenames in grants.items():
-            permissions = Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames)
-            assert permissions.count() == len(codenames), f"permissions missing for {app_label}"
-            group.permissions.add(*permissions)
+    """The Editors and Reviewers groups with the permissions their migrations grant."""
+    for name in ("Editors", "Reviewers"):
+        editorial_group(name)
 
 
 @pytest.fixture(scope="session")
