@@ -192,7 +192,9 @@ def article_context(snapshot):
                         }
                     groups[section["number"]]["count"] += 1
         sections.append({**section, "paragraph_runs": paragraphs})
-    refs = [{**ref, "cited_in": list(cited_in.get(ref["number"], {}).values())} for ref in snapshot["references"]]
+    refs = [
+        {**ref, "cited_in": list(cited_in.get(ref["number"], {}).values())} for ref in snapshot["references"]
+    ]
     return {"sections": sections, "references": refs, "briefing_title": snapshot["briefing"]["title"]}
 
 
