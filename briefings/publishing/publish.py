@@ -19,7 +19,13 @@ from briefings.models import (
     ReviewEvent,
 )
 from briefings.publishing import generation, review
-from briefings.publishing.snapshot import build_snapshot, read_working_copy, render_snapshot, section_claims
+from briefings.publishing.snapshot import (
+    build_snapshot,
+    publication_claim_anchors,
+    read_working_copy,
+    render_snapshot,
+    section_claims,
+)
 from briefings.text.parsing import heading_error, parse_body
 from sources.models import Reference, Source
 
@@ -172,6 +178,19 @@ def publish_briefing(
     return publication
 
 
+def page_claim_anchors(publication):
+    """An iterator over the claim ids ``publication``'s stored page has, in page order.
+
+    None when the page was rendered before claims had stable anchors (its HTML
+    is never re-rendered): its claims keep ``{section}-claim-{ordinal}``, as
+    migration 0012 gave them.
+    """
+    anchors = publication_claim_anchors(publication.snapshot)
+    if anchors and f'id="{anchors[0]}"' not in publication.rendered_html:
+        return None
+    return iter(anchors)
+
+
 def rebuild_derived(publication):
     """Replace a briefing's derived rows (sections, claims, references, partners) with ``publication``'s."""
     rebuild_derived_many([publication])
@@ -224,9 +243,12 @@ def rebuild_derived_many(publications):
     )
     claims = []
     claim_data = []
+    anchors = {publication.pk: page_claim_anchors(publication) for publication in publications}
     for section, data in zip(sections, section_data, strict=True):
+        page_anchors = anchors[section.publication.pk]
         for ordinal, claim in enumerate(section_claims(data), 1):
-            claims.append(Claim(section=section, ordinal=ordinal, text=claim["text"]))
+            anchor = next(page_anchors) if page_anchors else f"{section.anchor}-claim-{ordinal}"
+            claims.append(Claim(section=section, ordinal=ordinal, text=claim["text"], anchor=anchor))
             claim_data.append((section.publication, claim))
     Claim.objects.bulk_create(claims)
     source_of = {
