@@ -296,13 +296,6 @@ CACHES = {
 
 # Public pages are immutable between publications: let a CDN keep them this long.
 ASSAY_PUBLIC_CACHE_SECONDS = env_int("ASSAY_PUBLIC_CACHE_SECONDS", 300)
-# Addresses per sitemap page (/sitemaps/<kind>-<n>.xml); the protocol allows 50,000.
-ASSAY_SITEMAP_PAGE_SIZE = env_int("ASSAY_SITEMAP_PAGE_SIZE", 5000)
-if not 1 <= ASSAY_SITEMAP_PAGE_SIZE <= 50_000:
-    raise ImproperlyConfigured(
-        f"ASSAY_SITEMAP_PAGE_SIZE={ASSAY_SITEMAP_PAGE_SIZE} must be from 1 to 50,000 "
-        "(the sitemap protocol's limit)."
-    )
 # Name shown in page titles, feeds and structured data.
 ASSAY_SITE_NAME = os.environ.get("ASSAY_SITE_NAME", "Assay")
 # Names the deployed release in public pages' ETags (e.g. a commit or image tag).

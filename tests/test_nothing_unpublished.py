@@ -55,11 +55,6 @@ def publication_numbers(data):
 PUBLIC_URLS = {
     "healthz": lambda data: [{}],
     "sitemap": lambda data: [{}],
-    "sitemap-page": lambda data: [
-        {"kind": kind, "page": page}
-        for kind in ("home", "briefings", "publications", "drafts")
-        for page in (1, 2)
-    ],
     "robots-txt": lambda data: [{}],
     "briefings:briefing-list": lambda data: [{}],
     "briefings:feed": lambda data: [{}],

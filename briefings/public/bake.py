@@ -34,7 +34,6 @@ from django.urls import reverse
 
 from briefings.models import Publication, PublishedPartner, PublishedReference, RecallFlag
 from briefings.public.release import release_token
-from briefings.public.sitemaps import sitemap_page_urls
 
 MANIFEST = ".bake.json"
 
@@ -46,7 +45,7 @@ SHARED = (
     ("sources:source-list", ()),
     ("sitemap", ()),
     ("robots-txt", ()),
-)  # and every sitemap page (sitemaps.sitemap_page_urls)
+)
 
 
 def file_for(url):
@@ -154,7 +153,7 @@ class Baker:
 
         kept = {} if full else {int(k): v for k, v in previous["briefings"].items() if int(k) not in changed}
         names = named_records(changed & current)
-        urls = [reverse(name, args=args) for name, args in SHARED] + sitemap_page_urls()
+        urls = [reverse(name, args=args) for name, args in SHARED]
         briefings = dict(kept)
         for pk in sorted(changed & current):
             own = briefing_urls(pk)

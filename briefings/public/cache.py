@@ -62,8 +62,7 @@ ROUTES = {
     "briefings:partner-detail": ("page",),
     "sources:source-list": ("page",),
     "sources:source-detail": ("page", "after", "before"),
-    "sitemap": (),
-    "sitemap-page": (),
+    "sitemap": ("p",),
     "robots-txt": (),
 }
 
