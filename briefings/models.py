@@ -424,8 +424,10 @@ class PublishedReferenceQuerySet(models.QuerySet):
 
         A source cited by several current publications may have been copied at
         different times with different details; readers see the newest copy.
-        Publishing keeps ``is_latest`` true on exactly that row, the source's
-        copy with the highest id (``publish.rebuild_derived_many``).
+        Publishing keeps ``is_latest`` true on exactly that row, the copy of
+        the most recently published publication (``publish.rebuild_derived_many``;
+        a withdrawal that rebuilds a briefing from an older publication does
+        not make its older copy latest).
         """
         return self.filter(is_latest=True)
 
