@@ -66,7 +66,7 @@ def search_sections(q):
 
 
 def title_vector():
-    """A publication title's full-text vector: migration 0012's expression index is on exactly this."""
+    """A publication title's full-text vector: migration 0013's expression index is on exactly this."""
     return SearchVector("title", config="english")
 
 

@@ -18,7 +18,7 @@ PostgresIndex = importlib.import_module("briefings.migrations.0010_postgres_sear
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("briefings", "0011_recall_flags"),
+        ("briefings", "0012_claim_anchors"),
     ]
 
     operations = [
