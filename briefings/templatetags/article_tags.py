@@ -8,11 +8,17 @@ include), and ``tests/briefings/test_article_tags.py`` keeps the two the same.
 Every stored text goes through ``escape``; only our own tags are literal.
 """
 
+from html import escape as _escape
+
 from django import template
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 register = template.Library()
+
+
+def escape(value):
+    """Django's ``escape`` without its lazy-string wrapper (the same characters, faster per call)."""
+    return _escape(str(value))
 
 
 def citation_html(*, number, source, tip_id, cite_id="", base="", pending_of=""):
