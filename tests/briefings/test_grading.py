@@ -65,7 +65,7 @@ def test_the_database_refuses_a_grade_outside_a_to_f():
     with pytest.raises(IntegrityError), transaction.atomic():
         Source.objects.filter(pk=source.pk).update(grade="G")
     with pytest.raises(IntegrityError), transaction.atomic():
-        Source.objects.filter(pk=source.pk).update(grade="high")
+        Source.objects.filter(pk=source.pk).update(grade="b")
     Source.objects.filter(pk=source.pk).update(grade="")
     assert Source.objects.get(pk=source.pk).grade == ""
 
