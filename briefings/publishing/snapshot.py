@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.template.loader import render_to_string
 
 from briefings.models import Publication, section_anchor
+from briefings.text.anchors import claim_anchors
 from briefings.text.parsing import (
     CREDIBILITY_LABELS,
     JUDGMENT_LEVELS,
@@ -87,6 +88,13 @@ def section_paragraphs(section):
     if "paragraphs" in section:
         return section["paragraphs"]
     return paragraphs_data(parse_body(section["body"], clean=False))
+
+
+def publication_claim_anchors(snapshot):
+    """The anchors of a snapshot's claims in page order (``briefings.text.anchors``): its Claim rows'."""
+    return claim_anchors(
+        claim["text"] for section in snapshot["sections"] for claim in section_claims(section)
+    )
 
 
 def section_claims(section):
@@ -264,8 +272,7 @@ def paragraph_runs(section):
     """A snapshot section as paragraphs, each a list of sentence runs with segments and claim ordinal.
 
     Ordinals count cited sentences from 1 across the whole section, exactly
-    as publishing numbers Claim rows, so ``{section anchor}-claim-{ordinal}``
-    is the claim's anchor.
+    as publishing numbers Claim rows.
     """
     ordinal = 0
     paragraphs = []
@@ -287,7 +294,14 @@ def paragraph_runs(section):
                     else:
                         joined.append(seg)
                 segments = joined
-            runs.append({"segments": segments, "claim": claim, "judgment": sentence.get("judgment")})
+            runs.append(
+                {
+                    "segments": segments,
+                    "claim": claim,
+                    "text": sentence["text"],
+                    "judgment": sentence.get("judgment"),
+                }
+            )
         paragraphs.append(runs)
     return paragraphs
 
@@ -299,13 +313,14 @@ def article_context(snapshot):
     schema = snapshot.get("schema_version", 1)
     cited_from = {}
     sections = []
-    for section in snapshot["sections"]:
+    all_runs = [paragraph_runs(section) for section in snapshot["sections"]]
+    claims = [run for paragraphs in all_runs for runs in paragraphs for run in runs if run["claim"]]
+    for run, anchor in zip(claims, claim_anchors(run["text"] for run in claims), strict=True):
+        run["id"] = anchor
+    for section, paragraphs in zip(snapshot["sections"], all_runs, strict=True):
         label = "Summary" if section["number"] == 0 else f"§{section['number']}"
-        paragraphs = paragraph_runs(section)
         count = 0
         for run in (run for runs in paragraphs for run in runs):
-            if run["claim"]:
-                run["id"] = f"{section['anchor']}-claim-{run['claim']}"
             for segment in run["segments"]:
                 if "cite" in segment:
                     count += 1

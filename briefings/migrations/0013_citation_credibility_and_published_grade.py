@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('briefings', '0011_recall_flags'),
+        ('briefings', '0012_claim_anchors'),
         ('sources', '0006_source_grade_replaces_reliability'),
     ]
 
