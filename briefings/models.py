@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from reversion.models import Revision
 
-from sources.models import SourceKind
+from sources.models import SourceGrade, SourceKind, grade_label
 from sources.validators import AddressSlugField
 
 
@@ -184,7 +184,8 @@ class Publication(models.Model):
     """An immutable, numbered snapshot of a briefing as published."""
 
     # The snapshot schema (docs/snapshot-schema.md). 2: sentences stored by paragraph.
-    SCHEMA_VERSION = 2
+    # 3: source grades, each citation's credibility, judgments and the sourcing summary.
+    SCHEMA_VERSION = 3
 
     Kind = PublicationKind
 
@@ -405,11 +406,21 @@ class ClaimCitation(models.Model):
         related_name="citations",
         help_text="The source entry n pointed to at publication.",
     )
+    credibility = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="The information's credibility as the citation states it ([n:c]): 1 confirmed by other "
+        "sources … 6 truth cannot be judged; empty when not stated.",
+    )
 
     class Meta:
         ordering = ("claim", "position")
         constraints = [
             models.UniqueConstraint(fields=("claim", "position"), name="claim_citation_unique_position"),
+            models.CheckConstraint(
+                condition=Q(credibility__isnull=True) | Q(credibility__gte=1, credibility__lte=6),
+                name="claim_citation_credibility_valid",
+            ),
         ]
         # A source's claims, in the claim list's order (by claim id).
         indexes = [models.Index(fields=("source", "claim"), name="claim_citation_source_idx")]
@@ -456,6 +467,8 @@ class PublishedReference(models.Model):
     url = models.URLField("URL", max_length=1000, blank=True)
     published_on = models.DateField(null=True, blank=True)
     kind = models.CharField(max_length=20, choices=SourceKind.choices)
+    # The source's reliability grade as published ("" when ungraded, or published before grades).
+    grade = models.CharField(max_length=1, choices=SourceGrade.choices, blank=True, default="")
     details_pending = models.BooleanField(default=False)
     is_latest = models.BooleanField(
         default=False, help_text="The source's most recently published copy: the one readers see."
@@ -499,6 +512,11 @@ class PublishedReference(models.Model):
         if self.details_pending:
             return pending_title(self.number, self.publication.title)
         return self.title
+
+    @property
+    def grade_label(self):
+        """The grade as readers read it, "Grade B — usually reliable"; "" when ungraded."""
+        return grade_label(self.grade)
 
 
 class PublishedPartnerQuerySet(models.QuerySet):

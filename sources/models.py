@@ -52,11 +52,32 @@ class SourceKind(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class SourceReliability(models.TextChoices):
-    UNRATED = "unrated", "Not yet rated"
-    HIGH = "high", "High"
-    MEDIUM = "medium", "Medium"
-    LOW = "low", "Low"
+class SourceGrade(models.TextChoices):
+    """The Admiralty code's source-reliability grade (its first character)."""
+
+    UNGRADED = "", "Not yet graded"
+    A = "A", "A — completely reliable"
+    B = "B", "B — usually reliable"
+    C = "C", "C — fairly reliable"
+    D = "D", "D — not usually reliable"
+    E = "E", "E — unreliable"
+    F = "F", "F — reliability cannot be judged"
+
+
+# The plain-language meaning of each grade, as readers see it ("Grade B — usually reliable").
+GRADE_MEANINGS = {
+    "A": "completely reliable",
+    "B": "usually reliable",
+    "C": "fairly reliable",
+    "D": "not usually reliable",
+    "E": "unreliable",
+    "F": "reliability cannot be judged",
+}
+
+
+def grade_label(grade):
+    """A reliability grade as readers read it: "Grade B — usually reliable"; "" when ungraded."""
+    return f"Grade {grade} — {GRADE_MEANINGS[grade]}" if grade in GRADE_MEANINGS else ""
 
 
 class SourceRecall(models.TextChoices):
@@ -92,7 +113,7 @@ class Source(models.Model):
     """A bibliographic record, shared by every briefing that cites it."""
 
     Kind = SourceKind
-    Reliability = SourceReliability
+    Grade = SourceGrade
     Recall = SourceRecall
 
     title = models.CharField(max_length=500, help_text="The source's own title, as published.")
@@ -116,11 +137,15 @@ class Source(models.Model):
         default=Kind.OTHER,
         help_text="What sort of source it is; readers can filter sources by kind.",
     )
-    reliability = models.CharField(
-        max_length=20,
-        choices=Reliability.choices,
-        default=Reliability.UNRATED,
-        help_text="The desk's judgement of how far this source can be relied on.",
+    grade = models.CharField(
+        "reliability grade",
+        max_length=1,
+        choices=Grade.choices,
+        default=Grade.UNGRADED,
+        blank=True,
+        help_text="How far this source can be relied on (the Admiralty code): A completely reliable, "
+        "B usually reliable, C fairly reliable, D not usually reliable, E unreliable, F cannot be judged. "
+        "Readers see it beside the source.",
     )
     details_pending = models.BooleanField(
         default=False,
@@ -175,10 +200,7 @@ class Source(models.Model):
         constraints = [
             models.UniqueConstraint(fields=("url",), condition=~Q(url=""), name="source_unique_url"),
             models.CheckConstraint(condition=Q(kind__in=SourceKind.values), name="source_kind_valid"),
-            models.CheckConstraint(
-                condition=Q(reliability__in=SourceReliability.values),
-                name="source_reliability_valid",
-            ),
+            models.CheckConstraint(condition=Q(grade__in=SourceGrade.values), name="source_grade_valid"),
             models.CheckConstraint(condition=Q(recall__in=SourceRecall.values), name="source_recall_valid"),
         ]
         indexes = [models.Index(fields=("publisher",), name="source_publisher_idx")]
@@ -195,6 +217,10 @@ class Source(models.Model):
 
     def get_absolute_url(self):
         return reverse("sources:source-detail", kwargs={"pk": self.pk})
+
+    @property
+    def grade_label(self):
+        return grade_label(self.grade)
 
 
 class LinkState(models.TextChoices):

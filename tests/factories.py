@@ -9,7 +9,7 @@ from briefings.editing.draft import Draft, SectionDraft
 from briefings.editing.working_copy import write
 from briefings.models import Partner
 from briefings.publishing.publish import publish_briefing
-from briefings.text.parsing import MARKER_RE
+from briefings.text.parsing import CITATION_RE
 from sources.models import Source
 
 _counter = itertools.count(1)
@@ -87,7 +87,7 @@ def make_briefing(
         partners = frozenset(make_partner(name).pk for name in rest[0]) if rest else frozenset()
         drafts.append(SectionDraft(id=None, heading=heading, body=body, partners=partners))
     if references is None:
-        numbers = sorted({int(m.group(1)) for _, body, *_ in sections for m in MARKER_RE.finditer(body)})
+        numbers = sorted({int(m.group(1)) for _, body, *_ in sections for m in CITATION_RE.finditer(body)})
         references = {n: make_source() for n in numbers}
     draft = Draft(
         title=title,

@@ -16,7 +16,7 @@ DOCUMENTED = {
     "briefings.PublishedSection": ["publication", "briefing", "number", "heading", "body", "partners"],
     "briefings.Claim": ["section", "ordinal", "text", "sources"],
     "briefings.ClaimCitation": ["claim", "position", "reference_number", "source"],
-    "sources.Source": ["title", "publisher", "url", "published_on", "kind", "reliability", "details_pending"],
+    "sources.Source": ["title", "publisher", "url", "published_on", "kind", "grade", "details_pending"],
 }
 
 

@@ -69,14 +69,14 @@ class SourceForm(LockedRecordForm):
 @admin.register(Source)
 class SourceAdmin(SourceEvidenceAdminMixin, LockedRecordAdminMixin, SafeVersionAdminMixin, VersionAdmin):
     form = SourceForm
-    list_display = ("title", "publisher", "kind", "reliability", "published_on", "details_pending")
-    list_filter = ("details_pending", "kind", "reliability")
+    list_display = ("title", "publisher", "kind", "grade", "published_on", "details_pending")
+    list_filter = ("details_pending", "kind", "grade")
     search_fields = ("title", "publisher", "url")
     # A URL typed without a scheme is taken as https, Django 6's default.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = (
         (None, {"fields": ("title", "publisher", "url", "archive_url", "published_on")}),
-        ("Rating", {"fields": ("kind", "reliability", "details_pending", "notes")}),
+        ("Grading", {"fields": ("kind", "grade", "details_pending", "notes")}),
     )
 
     def get_form(self, request, obj=None, change=False, **kwargs):

@@ -353,6 +353,9 @@ def _listed_sources(entries, have):
             "kind": entry.kind or Source.Kind.OTHER,
             "details_pending": entry.details_pending,
         }
+        # An entry without a "grade X" field says nothing about the grade: only a stated one is compared.
+        if entry.grade:
+            details["grade"] = entry.grade
         if entry.url:
             source = by_url.get(normalise_url(entry.url))
         else:

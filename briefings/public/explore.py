@@ -12,7 +12,7 @@ from django_filters.views import FilterView
 from briefings.models import PublishedReference
 from briefings.public.filters import BriefingFilter, ClaimFilter
 from briefings.public.pagination import keyset_page_or_404
-from briefings.publishing.snapshot import body_segments
+from briefings.publishing.snapshot import body_segments, citation_tip
 
 
 def references_by_publication(publication_ids):
@@ -41,6 +41,7 @@ def cited_segments(text, *, references, prefix):
             count += 1
             segment["tip_id"] = f"{prefix}-cite-{count}-tip"
             segment["source"] = references.get(segment["cite"])
+            segment["grading"] = citation_tip(segment["source"], segment["credibility"])
     return segments
 
 

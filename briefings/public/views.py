@@ -21,7 +21,7 @@ from briefings.public.explore import cited_segments, references_by_publication
 from briefings.public.pagination import page_or_404
 from briefings.public.release import release_token, released_at
 from briefings.public.structured_data import page_metadata
-from briefings.publishing.snapshot import build_snapshot, render_snapshot
+from briefings.publishing.snapshot import build_snapshot, render_snapshot, sourcing_display
 from briefings.text.parsing import split_paragraphs
 
 
@@ -207,6 +207,7 @@ def publication_page(request, publication):
         "briefing": publication.briefing,
         "article": publication.rendered_html,
         "snapshot": publication.snapshot,
+        "sourcing": sourcing_display(publication.snapshot),
         "change_log": log,
         "first_published": log[-1].published_at,
         "latest": latest,
@@ -233,6 +234,7 @@ def draft_preview(request, slug):
             "briefing": briefing,
             "article": render_snapshot(snapshot),
             "snapshot": snapshot,
+            "sourcing": sourcing_display(snapshot),
             "is_draft": True,
         },
     )

@@ -67,6 +67,7 @@ def _problems(sections, parsed, numbers):
             problems.append(
                 f"{label}: cites {', '.join(f'[{n}]' for n in unknown)}, not in the reference list"
             )
+        problems += review.unsupported_sentences(label, body)
     return problems
 
 
@@ -176,6 +177,14 @@ def publish_briefing(
         )
         generation.advance_on_commit()
     return publication
+
+
+def _with_credibility(sentence):
+    """A snapshot sentence's ``(number, credibility)`` pairs; schema 1 and 2 state no credibility."""
+    credibility = sentence.get("credibility") or []
+    return [
+        (n, credibility[i] if i < len(credibility) else None) for i, n in enumerate(sentence["citations"])
+    ]
 
 
 def page_claim_anchors(publication):
@@ -290,9 +299,15 @@ def rebuild_derived_many(publications):
         for publication in publications
     }
     ClaimCitation.objects.bulk_create(
-        ClaimCitation(claim=claim, position=pos, reference_number=n, source_id=source_of[publication.pk][n])
+        ClaimCitation(
+            claim=claim,
+            position=pos,
+            reference_number=n,
+            source_id=source_of[publication.pk][n],
+            credibility=credibility,
+        )
         for claim, (publication, data) in zip(claims, claim_data, strict=True)
-        for pos, n in enumerate(data["citations"], 1)
+        for pos, (n, credibility) in enumerate(_with_credibility(data), 1)
     )
     # Public pages show sources as published, not as their shared rows stand now.
     # A source's newest copy (highest id) is the one readers see: is_latest marks
@@ -310,6 +325,7 @@ def rebuild_derived_many(publications):
             url=ref["source"]["url"],
             published_on=ref["source"]["published_on"],
             kind=ref["source"]["kind"],
+            grade=ref["source"].get("grade", ""),
             details_pending=ref["source"]["details_pending"],
         )
         for publication in publications

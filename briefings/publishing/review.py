@@ -37,6 +37,7 @@ from reversion.models import Version
 from briefings.editing.history import latest_revision, publication_state, stored_fields, working_state
 from briefings.models import Briefing, Partner, RecallFlag, ReviewEvent, RevisionContents
 from briefings.text.compare import diff_states
+from briefings.text.parsing import sentence_preview
 from sources.models import Reference, Source
 
 Status = Briefing.Status
@@ -44,6 +45,21 @@ Status = Briefing.Status
 
 class ReviewError(Exception):
     """A review step is not allowed now; the message says why, for the person who tried."""
+
+
+def unsupported_sentences(label, body):
+    """Publishing's refusal of every sentence in ``body`` with neither a citation nor a judgment marker.
+
+    While drafting such a sentence is only a warning (the parser's); readers
+    must never get one. ``label`` names the section ("§2 “Heading”"); each
+    problem quotes the sentence's first 80 characters.
+    """
+    return [
+        f"{label}: the sentence “{sentence_preview(sentence.text, 80)}” has no citation and is not marked "
+        "as a judgment: cite a source ([n]) or mark it [judgment: low], [judgment: moderate] or "
+        "[judgment: high]"
+        for sentence in body.unsupported
+    ]
 
 
 def unpublished_changes(briefing):
@@ -145,7 +161,7 @@ def shared_records(briefing):
 
 
 SHOWN_FIELDS = {
-    Source: ("title", "publisher", "url", "published_on", "kind", "reliability", "details_pending"),
+    Source: ("title", "publisher", "url", "published_on", "kind", "grade", "details_pending"),
     Partner: ("name", "slug", "description"),
 }
 

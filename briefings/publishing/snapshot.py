@@ -11,8 +11,16 @@ from django.template.loader import render_to_string
 
 from briefings.models import Publication, section_anchor
 from briefings.text.anchors import claim_anchors
-from briefings.text.parsing import MARKER_RE, ParsedBody, parse_body, parse_marker
-from sources.models import Reference
+from briefings.text.parsing import (
+    CREDIBILITY_LABELS,
+    JUDGMENT_LEVELS,
+    MARKER_RE,
+    ParsedBody,
+    parse_body,
+    parse_citation,
+    parse_judgment,
+)
+from sources.models import GRADE_MEANINGS, Reference, SourceGrade, SourceKind, grade_label
 
 SCHEMA_ID = f"https://assay.example/schemas/briefing-snapshot/v{Publication.SCHEMA_VERSION}"
 
@@ -25,7 +33,7 @@ def source_data(source):
         "url": source.url,
         "published_on": source.published_on.isoformat() if source.published_on else None,
         "kind": source.kind,
-        "reliability": source.reliability,
+        "grade": source.grade,
         "details_pending": source.details_pending,
     }
 
@@ -48,14 +56,24 @@ def read_working_copy(briefing, *, parse=True):
 
 
 def paragraphs_data(parsed):
-    """A parsed body as the snapshot stores it: paragraphs, each a list of ``{text, citations}``.
+    """A parsed body as the snapshot stores it: paragraphs, each a list of sentences.
 
-    A body the parser rejects (only in a draft preview: publishing refuses
-    it) keeps each paragraph as one sentence without citations.
+    A sentence is ``{text, citations, credibility, judgment}`` (schema 3):
+    ``credibility`` is aligned with ``citations``. A body the parser rejects
+    (only in a draft preview: publishing refuses it) keeps each paragraph as
+    one sentence without citations.
     """
     return [
-        [{"text": s.text, "citations": list(s.citations)} for s in paragraph.sentences]
-        or [{"text": paragraph.text, "citations": []}]
+        [
+            {
+                "text": s.text,
+                "citations": list(s.citations),
+                "credibility": list(s.credibility),
+                "judgment": s.judgment,
+            }
+            for s in paragraph.sentences
+        ]
+        or [{"text": paragraph.text, "citations": [], "credibility": [], "judgment": None}]
         for paragraph in parsed.paragraphs
     ]
 
@@ -117,7 +135,7 @@ def build_snapshot(briefing, working=None, *, sentences=True):
         if sentences:
             data["paragraphs"] = paragraphs_data(working.parsed[number])
         snapshot_sections.append(data)
-    return {
+    snapshot = {
         "schema": SCHEMA_ID,
         "schema_version": Publication.SCHEMA_VERSION,
         "briefing": {"slug": briefing.slug, "title": briefing.title, "subject": briefing.subject},
@@ -126,20 +144,124 @@ def build_snapshot(briefing, working=None, *, sentences=True):
             {"number": ref.number, "source": source_data(ref.source)} for ref in working.references
         ],
     }
+    if sentences:
+        snapshot["sourcing"] = sourcing_summary(snapshot)
+    return snapshot
+
+
+def sourcing_summary(snapshot):
+    """How a snapshot's sentences rest on its sources: the ``sourcing`` key of schema 3.
+
+    Counted from the sentences as stored: the sources cited (distinct sources,
+    not reference numbers; an entry nobody cites is not counted) by kind and
+    by grade, the cited sentences and how many of them rest on a single
+    source, and the judgments by confidence. Lists, not objects, so the order
+    survives PostgreSQL's ``jsonb``.
+    """
+    source_of = {ref["number"]: ref["source"] for ref in snapshot["references"]}
+    cited = {}
+    cited_sentences = single = 0
+    judgments = dict.fromkeys(JUDGMENT_LEVELS, 0)
+    for section in snapshot["sections"]:
+        for sentence in (s for paragraph in section_paragraphs(section) for s in paragraph):
+            if sentence.get("judgment") in judgments:
+                judgments[sentence["judgment"]] += 1
+            if not sentence["citations"]:
+                continue
+            cited_sentences += 1
+            ids = set()
+            for number in sentence["citations"]:
+                source = source_of.get(number)
+                if source is not None:
+                    ids.add(source["id"])
+                    cited[source["id"]] = source
+            single += len(ids) == 1
+    kinds = [kind for kind in SourceKind.values if any(s["kind"] == kind for s in cited.values())]
+    grades = [
+        grade for grade in SourceGrade.values if any(s.get("grade", "") == grade for s in cited.values())
+    ]
+    return {
+        "sources": len(cited),
+        "by_kind": [
+            {"kind": kind, "count": sum(s["kind"] == kind for s in cited.values())} for kind in kinds
+        ],
+        "by_grade": [
+            {"grade": grade, "count": sum(s.get("grade", "") == grade for s in cited.values())}
+            for grade in grades
+        ],
+        "cited_sentences": cited_sentences,
+        "single_source_sentences": single,
+        "judgments": [{"confidence": level, "count": judgments[level]} for level in JUDGMENT_LEVELS],
+    }
+
+
+def sourcing_display(snapshot):
+    """The stored sourcing summary with readers' labels, or None (schema 1 and 2 have none)."""
+    sourcing = snapshot.get("sourcing")
+    if not sourcing:
+        return None
+    kind_labels = dict(SourceKind.choices)
+    return {
+        **sourcing,
+        "by_kind": [
+            {**row, "label": kind_labels.get(row["kind"], row["kind"])} for row in sourcing["by_kind"]
+        ],
+        "by_grade": [
+            {**row, "label": grade_label(row["grade"]) or "Not yet graded"} for row in sourcing["by_grade"]
+        ],
+        "judgments_total": sum(row["count"] for row in sourcing["judgments"]),
+    }
+
+
+# The scale readers are shown with a schema 3 publication.
+GRADE_SCALE = [(grade, meaning) for grade, meaning in GRADE_MEANINGS.items()]
+CREDIBILITY_SCALE = list(CREDIBILITY_LABELS.items())
+
+
+def citation_tip(source, credibility):
+    """The grade and credibility a citation's tooltip states: "B2: usually reliable source; probably true".
+
+    "" when neither is given. ``source`` is a snapshot source or a PublishedReference.
+    """
+    grade = (source.get("grade", "") if isinstance(source, dict) else getattr(source, "grade", "")) or ""
+    grade = grade if grade in GRADE_MEANINGS else ""
+    credibility = credibility if credibility in CREDIBILITY_LABELS else None
+    parts = []
+    if grade:
+        parts.append(
+            f"{GRADE_MEANINGS[grade]} source" if grade != "F" else "source's reliability cannot be judged"
+        )
+    if credibility:
+        parts.append(CREDIBILITY_LABELS[credibility])
+    if not parts:
+        return ""
+    return f"{grade}{credibility or ''}: {'; '.join(parts)}"
 
 
 def body_segments(body):
-    """Split a body into text and citation segments for the template."""
+    """Split a body into text, citation and judgment segments for the template.
+
+    A citation is ``{"cite": n, "credibility": c or None}``; a judgment marker
+    ``{"judgment": "low" | "moderate" | "high"}`` (the template shows its label
+    instead of the marker), with the space before it dropped.
+    """
     segments = []
     position = 0
     for match in MARKER_RE.finditer(body):
-        number = parse_marker(match.group(1))
-        if number is None:
-            # Not a citation (only possible in a draft preview): keep it as text.
+        citation = parse_citation(match.group(1))
+        judgment = parse_judgment(match.group(1)) if citation is None else None
+        if citation is None and judgment is None:
+            # Not a marker (only possible in a draft preview): keep it as text.
             continue
-        if match.start() > position:
-            segments.append({"text": body[position : match.start()]})
-        segments.append({"cite": number})
+        text = body[position : match.start()]
+        if judgment is not None:
+            text = text.rstrip()
+        if text:
+            segments.append({"text": text})
+        if citation is not None:
+            segments.append({"cite": citation[0], "credibility": citation[1]})
+        else:
+            segments.append({"judgment": judgment})
         position = match.end()
     if position < len(body):
         segments.append({"text": body[position:]})
@@ -161,8 +283,24 @@ def paragraph_runs(section):
             if sentence["citations"]:
                 ordinal += 1
                 claim = ordinal
+            segments = body_segments(sentence["text"])
+            if any("judgment" in seg for seg in segments):
+                # The label stands for the marker: drop it and join the text around it.
+                segments = [seg for seg in segments if "judgment" not in seg]
+                joined = []
+                for seg in segments:
+                    if "text" in seg and joined and "text" in joined[-1]:
+                        joined[-1] = {"text": joined[-1]["text"] + seg["text"]}
+                    else:
+                        joined.append(seg)
+                segments = joined
             runs.append(
-                {"segments": body_segments(sentence["text"]), "claim": claim, "text": sentence["text"]}
+                {
+                    "segments": segments,
+                    "claim": claim,
+                    "text": sentence["text"],
+                    "judgment": sentence.get("judgment"),
+                }
             )
         paragraphs.append(runs)
     return paragraphs
@@ -176,6 +314,8 @@ def article_context(snapshot):
     in that section (the back-link's target).
     """
     references = {ref["number"]: ref for ref in snapshot["references"]}
+    # Schema 1 and 2 publications render without grades or judgment labels.
+    schema = snapshot.get("schema_version", 1)
     cited_in = {}
     sections = []
     all_runs = [paragraph_runs(section) for section in snapshot["sections"]]
@@ -191,6 +331,8 @@ def article_context(snapshot):
                     count += 1
                     segment["id"] = f"{section['anchor']}-cite-{count}"
                     segment["source"] = references.get(segment["cite"], {}).get("source")
+                    if schema >= 3:
+                        segment["grading"] = citation_tip(segment["source"] or {}, segment["credibility"])
                     groups = cited_in.setdefault(segment["cite"], {})
                     if section["number"] not in groups:
                         groups[section["number"]] = {
@@ -203,9 +345,19 @@ def article_context(snapshot):
                     groups[section["number"]]["count"] += 1
         sections.append({**section, "paragraph_runs": paragraphs})
     refs = [
-        {**ref, "cited_in": list(cited_in.get(ref["number"], {}).values())} for ref in snapshot["references"]
+        {
+            **ref,
+            "cited_in": list(cited_in.get(ref["number"], {}).values()),
+            "grade_label": grade_label(ref["source"].get("grade", "")) if schema >= 3 else "",
+        }
+        for ref in snapshot["references"]
     ]
-    return {"sections": sections, "references": refs, "briefing_title": snapshot["briefing"]["title"]}
+    return {
+        "sections": sections,
+        "references": refs,
+        "briefing_title": snapshot["briefing"]["title"],
+        "graded": schema >= 3,
+    }
 
 
 def render_snapshot(snapshot):

@@ -21,7 +21,7 @@ def escape(value):
     return _escape(str(value))
 
 
-def citation_html(*, number, source, tip_id, cite_id="", base="", pending_of=""):
+def citation_html(*, number, source, tip_id, cite_id="", base="", pending_of="", grading=""):
     """``briefings/includes/citation.html`` for one marker, as a string."""
     if source:
         if source.get("details_pending"):
@@ -32,6 +32,8 @@ def citation_html(*, number, source, tip_id, cite_id="", base="", pending_of="")
                 tip += f" — <bdi>{escape(source['publisher'])}</bdi>"
     else:
         tip = f"Reference {escape(number)}"
+    if grading:
+        tip += f' <span class="cite-grading">({escape(grading)})</span>'
     id_attribute = f' id="{escape(cite_id)}"' if cite_id else ""
     return (
         f'<sup class="citation"{id_attribute}><a href="{escape(base)}#ref-{escape(number)}" '
@@ -40,13 +42,25 @@ def citation_html(*, number, source, tip_id, cite_id="", base="", pending_of="")
     )
 
 
+def judgment_label_html(confidence):
+    """``briefings/includes/judgment_label.html``, as a string."""
+    return f'<span class="judgment-label">Judgment · {escape(confidence)} confidence</span>'
+
+
 @register.simple_tag
-def paragraph_html(runs, briefing_title):
-    """One paragraph's sentence runs (``snapshot.article_context``), each claim in its span."""
+def paragraph_html(runs, briefing_title, graded):
+    """One paragraph's sentence runs (``snapshot.article_context``), each claim in its span.
+
+    With ``graded`` (schema 3), a judgment is wrapped with its label and
+    citations carry their grading.
+    """
     out = []
     for run in runs:
         if out:
             out.append(" ")
+        judgment = run.get("judgment") if graded else None
+        if judgment:
+            out.append(f'<span class="judgment">{judgment_label_html(judgment)} ')
         if run.get("id"):
             out.append(f'<span class="claim" id="{escape(run["id"])}">')
         for segment in run["segments"]:
@@ -58,10 +72,13 @@ def paragraph_html(runs, briefing_title):
                         tip_id=f"{segment['id']}-tip",
                         cite_id=segment["id"],
                         pending_of=briefing_title,
+                        grading=segment.get("grading", ""),
                     )
                 )
             else:
                 out.append(f"<bdi>{escape(segment['text'])}</bdi>")
         if run.get("id"):
+            out.append("</span>")
+        if judgment:
             out.append("</span>")
     return mark_safe("".join(out))  # noqa: S308 (every text above is escaped)

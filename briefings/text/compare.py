@@ -46,8 +46,8 @@ EQUAL, INSERT, DELETE = "equal", "insert", "delete"
 SENTENCE_ENDS = frozenset({".", "!", "?"})
 
 # Fields of a source whose change (with the same source) is worth reporting:
-# those the public pages show. Reliability is an internal rating.
-SOURCE_DETAIL_FIELDS = ("title", "publisher", "url", "published_on", "kind", "details_pending")
+# those the public pages show, the grade included.
+SOURCE_DETAIL_FIELDS = ("title", "publisher", "url", "published_on", "kind", "grade", "details_pending")
 # Likewise for a partner kept by a section (matched by slug).
 PARTNER_DETAIL_FIELDS = ("name", "description")
 
@@ -61,6 +61,12 @@ def citation_number(token: str) -> int | None:
         return None  # most tokens: no regex needed
     match = CITATION_RE.fullmatch(token)
     return int(match.group(1)) if match else None
+
+
+def citation_credibility(token: str) -> int | None:
+    """The c of a ``[n:c]`` token; None for ``[n]`` (or not a citation)."""
+    match = CITATION_RE.fullmatch(token)
+    return int(match.group(2)) if match and match.group(2) else None
 
 
 def citations_in(text: str) -> list[int]:
@@ -131,6 +137,11 @@ class TextDiff:
     @property
     def repointed(self) -> list[tuple[int, int]]:
         return self._result[3]
+
+    @property
+    def credibility_changed(self) -> list[tuple[int, int | None, int | None]]:
+        """``(n, credibility before, after)`` for each citation of n whose stated credibility changed."""
+        return self._result[4]
 
     @property
     def changed(self) -> bool:
@@ -343,13 +354,15 @@ def _compute(old: str, new: str, changed_refs: frozenset[int]):
     """(pieces, citations added, citations removed, re-pointed pairs) of two texts."""
     if old == new:
         # Unchanged text (most sections, most of the time) needs no word split.
-        return _equal_pieces(old, changed_refs), [], [], []
+        return _equal_pieces(old, changed_refs), [], [], [], []
     prefix, suffix = _common_sentences(old, new)
     a, b = tokenize(old[prefix : len(old) - suffix]), tokenize(new[prefix : len(new) - suffix])
     opcodes = _token_opcodes(a, b)
 
     # A replaced run that is only citations on both sides, one for one, is a re-pointing.
+    # The same number with another credibility ([3] → [3:2]) is a credibility change, not a re-pointing.
     repointed = []
+    credibility = []
     for tag, i1, i2, j1, j2 in opcodes:
         if tag != "replace":
             continue
@@ -358,7 +371,13 @@ def _compute(old: str, new: str, changed_refs: frozenset[int]):
         old_numbers = [citation_number(t) for t in olds]
         new_numbers = [citation_number(t) for t in news]
         if olds and len(olds) == len(news) and None not in old_numbers and None not in new_numbers:
-            repointed += list(zip(old_numbers, new_numbers, strict=True))
+            for before, after, old_token, new_token in zip(old_numbers, new_numbers, olds, news, strict=True):
+                if before != after:
+                    repointed.append((before, after))
+                elif old_token != new_token:
+                    credibility.append(
+                        (before, citation_credibility(old_token), citation_credibility(new_token))
+                    )
 
     added = Counter(citations_in(new)) - Counter(citations_in(old))
     removed = Counter(citations_in(old)) - Counter(citations_in(new))
@@ -375,7 +394,7 @@ def _compute(old: str, new: str, changed_refs: frozenset[int]):
             pieces += _pieces(DELETE, a[i1:i2], changed_refs)
             pieces += _pieces(INSERT, b[j1:j2], changed_refs)
     pieces += _equal_pieces(old[len(old) - suffix :], changed_refs)
-    return pieces, sorted(added.elements()), sorted(removed.elements()), repointed
+    return pieces, sorted(added.elements()), sorted(removed.elements()), repointed, credibility
 
 
 @dataclass
@@ -552,7 +571,7 @@ def diff_references(old_state: dict, new_state: dict) -> list[ReferenceChange]:
         elif not _same_source(before, after):
             title = diff_text(before.get("title", ""), after.get("title", ""))
             changes.append(ReferenceChange(number, "repointed", before, after, title))
-        elif any(before.get(f) != after.get(f) for f in SOURCE_DETAIL_FIELDS):
+        elif any((before.get(f) or "") != (after.get(f) or "") for f in SOURCE_DETAIL_FIELDS):
             title = diff_text(before.get("title", ""), after.get("title", ""))
             changes.append(ReferenceChange(number, "details", before, after, title))
         else:

@@ -40,6 +40,9 @@ REFERENCES_HEADING = "References"
 REFERENCE_FIELDS = ("title", "publisher", "URL", "date", "kind")
 DETAILS_PENDING = "details pending"
 REFERENCE_FORMAT = "[n] title | publisher | URL | date | kind"
+REFERENCE_FORMAT_FULL = "[n] title | publisher | URL | date | kind [| grade X] [| details pending]"
+# The optional grade field: the source's Admiralty reliability grade, A to F, one capital letter.
+GRADE_FIELD_RE = re.compile(r"grade ([A-F])")
 REFERENCE_START_RE = re.compile(r"^\[([^\[\]\n]*)\](.*)$")
 ISO_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -53,7 +56,27 @@ MARKER_RE = re.compile(r"\[([^\[\]\n]*)\]")
 # At most ten digits: a longer number is beyond MAX_REFERENCE_NUMBER anyway, and
 # int() refuses more than 4,300 digits.
 CITATION_NUMBER = r"[1-9][0-9]{0,9}"
-CITATION_RE = re.compile(rf"\[({CITATION_NUMBER})\]")
+# ``[n:c]`` also states the information's credibility c, 1 to 6 (the Admiralty
+# code's second character): one digit, no spaces. ``[n]`` leaves it unstated.
+CREDIBILITY_DIGIT = r"[1-6]"
+CITATION_RE = re.compile(rf"\[({CITATION_NUMBER})(?::({CREDIBILITY_DIGIT}))?\]")
+CITATION_CONTENT_RE = re.compile(rf"({CITATION_NUMBER})(?::({CREDIBILITY_DIGIT}))?")
+# Information credibility, 1 to 6.
+CREDIBILITY_LABELS = {
+    1: "confirmed by other sources",
+    2: "probably true",
+    3: "possibly true",
+    4: "doubtful",
+    5: "improbable",
+    6: "truth cannot be judged",
+}
+# ``[judgment: low]`` marks a sentence as the desk's own judgment, with its
+# confidence (ICD 203). One spelling: lower case, one space after the colon.
+JUDGMENT_LEVELS = ("low", "moderate", "high")
+JUDGMENT_RE = re.compile(r"\[judgment: (low|moderate|high)\]")
+JUDGMENT_SPELLINGS = ", ".join(f"[judgment: {level}]" for level in JUDGMENT_LEVELS)
+# What a misspelt judgment marker looks like: "[judgement: …]", "[Judgment: high]", "[judgment: medium]".
+JUDGMENT_LIKE_RE = re.compile(r"^\s*judge?ment\b", re.I)
 SECTION_HEADING_RE = re.compile(r"^(\d{1,9})\.\s+(\S.*)$")
 # C0 control characters other than tab, line feed and carriage return: never
 # typed on purpose, invisible in an editor, and PostgreSQL refuses NUL in text.
@@ -111,6 +134,15 @@ class Issue:
 class Sentence:
     text: str
     citations: tuple[int, ...]
+    # One per citation, aligned with ``citations``: the c of ``[n:c]``, or None for ``[n]``.
+    credibility: tuple[int | None, ...] = ()
+    # "low", "moderate" or "high" when the sentence is marked ``[judgment: …]``.
+    judgment: str | None = None
+
+    @property
+    def unsupported(self) -> bool:
+        """Neither cited nor marked as a judgment: publishing refuses it."""
+        return not self.citations and self.judgment is None
 
 
 @dataclass(frozen=True)
@@ -139,6 +171,11 @@ class ParsedBody:
     def claims(self) -> list[Sentence]:
         return [s for s in self.sentences if s.citations]
 
+    @property
+    def unsupported(self) -> list[Sentence]:
+        """Sentences with neither a citation nor a judgment marker."""
+        return [s for s in self.sentences if s.unsupported]
+
 
 @dataclass
 class ParsedSection:
@@ -164,6 +201,7 @@ class ParsedReference:
     kind: str  # as written; "" for the default. The importer checks it against the choices.
     details_pending: bool
     line: int
+    grade: str = ""  # "A" to "F" as written in a ``grade X`` field; "" when not given
 
 
 @dataclass
@@ -183,14 +221,50 @@ class ParsedDocument:
         return sorted({n for s in self.sections for n in s.body.citations})
 
 
-def parse_marker(content: str) -> int | None:
-    """The reference number in a marker's brackets, or None if it is not one."""
-    if not re.fullmatch(CITATION_NUMBER, content):
+def parse_citation(content: str) -> tuple[int, int | None] | None:
+    """``(number, credibility)`` of a citation marker's brackets (``3`` or ``3:2``), or None."""
+    match = CITATION_CONTENT_RE.fullmatch(content)
+    if match is None:
         return None
-    number = int(content)
+    number = int(match.group(1))
     if number > MAX_REFERENCE_NUMBER:
         return None
-    return number
+    return number, int(match.group(2)) if match.group(2) else None
+
+
+def parse_marker(content: str) -> int | None:
+    """The reference number in a citation marker's brackets, or None if it is not one."""
+    citation = parse_citation(content)
+    return citation[0] if citation else None
+
+
+def parse_number(content: str) -> int | None:
+    """A bare reference number (``3``, not ``3:2``), or None."""
+    citation = parse_citation(content)
+    return citation[0] if citation and citation[1] is None and ":" not in content else None
+
+
+def parse_judgment(content: str) -> str | None:
+    """The confidence of a judgment marker's brackets (``judgment: high``), or None."""
+    match = JUDGMENT_RE.fullmatch(f"[{content}]")
+    return match.group(1) if match else None
+
+
+def marker_error(content: str) -> str | None:
+    """Why ``[content]`` is not a marker the format accepts, or None if it is one."""
+    if parse_citation(content) is not None or parse_judgment(content) is not None:
+        return None
+    marker = f"[{content}]"
+    if JUDGMENT_LIKE_RE.match(content):
+        return (
+            f"{marker!r} is not a judgment marker: write exactly {JUDGMENT_SPELLINGS} "
+            "(lower case, one space after the colon)"
+        )
+    return (
+        f"{marker!r} is not a citation: a marker must be [n] or [n:c], with n a whole number "
+        f"from 1 to {MAX_REFERENCE_NUMBER} and c a credibility from 1 to 6 (no spaces, no leading "
+        f"zero), or a judgment marker {JUDGMENT_SPELLINGS}"
+    )
 
 
 # The most one section body may hold (about 15,000 sentences): parsing, comparing
@@ -316,27 +390,67 @@ def parse_body(
     body.text = PARAGRAPH_BREAK.join(paragraph for paragraph, _ in texts)
     for paragraph, where in texts:
         for match in MARKER_RE.finditer(paragraph):
-            if parse_marker(match.group(1)) is None:
-                body.errors.append(
-                    Issue(
-                        f"{match.group(0)!r} is not a citation: a marker must be [n] with n "
-                        f"a whole number from 1 to {MAX_REFERENCE_NUMBER}",
-                        where,
-                    )
-                )
+            if (error := marker_error(match.group(1))) is not None:
+                body.errors.append(Issue(error, where))
     if body.errors:
         body.paragraphs = [Paragraph(text=paragraph) for paragraph, _ in texts]
         return body
     for paragraph, where in texts:
         sentences = []
         for sentence in split_sentences(paragraph):
-            numbers = tuple(int(m.group(1)) for m in MARKER_RE.finditer(sentence))
-            sentences.append(Sentence(text=sentence, citations=numbers))
-            if not numbers:
-                preview = sentence if len(sentence) <= 60 else sentence[:57] + "..."
-                body.warnings.append(Issue(f"sentence has no citation: {preview!r}", where))
+            parsed = sentence_from_text(sentence)
+            if parsed is None:
+                body.errors.append(
+                    Issue(
+                        f"sentence {sentence_preview(sentence)!r} has more than one judgment marker: "
+                        "give it one confidence",
+                        where,
+                    )
+                )
+                parsed = Sentence(text=sentence, citations=())
+            sentences.append(parsed)
+            if parsed.unsupported:
+                body.warnings.append(Issue(unsupported_warning(sentence), where))
         body.paragraphs.append(Paragraph(text=paragraph, sentences=tuple(sentences)))
+    if body.errors:
+        body.paragraphs = [Paragraph(text=paragraph) for paragraph, _ in texts]
     return body
+
+
+def sentence_preview(sentence: str, length: int = 60) -> str:
+    """The start of a sentence, to name it in a message."""
+    return sentence if len(sentence) <= length else sentence[: length - 3] + "..."
+
+
+def unsupported_warning(sentence: str) -> str:
+    return (
+        f"sentence has no citation: {sentence_preview(sentence)!r} — cite a source, or mark it as "
+        "the desk's judgment with [judgment: low], [judgment: moderate] or [judgment: high]; "
+        "it cannot be published as it is"
+    )
+
+
+def sentence_from_text(sentence: str) -> Sentence | None:
+    """A sentence's citations, their credibility and its judgment; None if it has two judgments.
+
+    Every marker in ``sentence`` must already be valid (``marker_error`` is None).
+    """
+    numbers, credibility, judgments = [], [], []
+    for match in MARKER_RE.finditer(sentence):
+        citation = parse_citation(match.group(1))
+        if citation is not None:
+            numbers.append(citation[0])
+            credibility.append(citation[1])
+        else:
+            judgments.append(parse_judgment(match.group(1)))
+    if len(judgments) > 1:
+        return None
+    return Sentence(
+        text=sentence,
+        citations=tuple(numbers),
+        credibility=tuple(credibility),
+        judgment=judgments[0] if judgments else None,
+    )
 
 
 def partner_from_heading(heading: str) -> str | None:
@@ -402,9 +516,9 @@ def parse_document(text: str) -> ParsedDocument:
             # Name the exact line the first bad marker is on.
             bad = body.errors[0]
             for n, text in (pair for paragraph in kept for pair in paragraph):
-                if any(parse_marker(m.group(1)) is None for m in MARKER_RE.finditer(text)):
+                if any(marker_error(m.group(1)) is not None for m in MARKER_RE.finditer(text)):
                     raise FormatError(n, bad.message)
-            raise FormatError(firsts[0], bad.message)
+            raise FormatError(bad.line or firsts[0], bad.message)
         sections.append(ParsedSection(number, heading, body, heading_line))
 
     summary_index = next(i for i, (n, _) in enumerate(numbered) if n == content[1][0])
@@ -482,7 +596,7 @@ def parse_references(numbered: list[tuple[int, str]]) -> list[ParsedReference]:
                 f"expected a reference entry '{REFERENCE_FORMAT}': after the '{REFERENCES_HEADING}' "
                 "line only reference entries may follow (sections come before it)",
             )
-        number = parse_marker(start.group(1))
+        number = parse_number(start.group(1))
         if number is None:
             raise FormatError(
                 n,
@@ -492,18 +606,35 @@ def parse_references(numbered: list[tuple[int, str]]) -> list[ParsedReference]:
         if number in first_line:
             raise FormatError(n, f"reference [{number}] is listed twice (first on line {first_line[number]})")
         fields = split_reference_fields(start.group(2))
-        pending = len(fields) == len(REFERENCE_FIELDS) + 1 and fields[-1].lower() == DETAILS_PENDING
-        if len(fields) == len(REFERENCE_FIELDS) + 1 and not pending:
-            raise FormatError(
-                n, f"reference [{number}]: a sixth field can only be '{DETAILS_PENDING}', not {fields[-1]!r}"
-            )
-        if len(fields) not in (len(REFERENCE_FIELDS), len(REFERENCE_FIELDS) + 1):
+        if not len(REFERENCE_FIELDS) <= len(fields) <= len(REFERENCE_FIELDS) + 2:
             raise FormatError(
                 n,
                 f"reference [{number}] has {len(fields)} field{'s' if len(fields) != 1 else ''}, expected "
                 f"{len(REFERENCE_FIELDS)} separated by '|': {REFERENCE_FORMAT} (leave a field empty, "
-                "but keep its '|'; write a '|' inside a field as '\\|')",
+                "but keep its '|'; write a '|' inside a field as '\\|'), optionally followed by "
+                f"'| grade X' and '| {DETAILS_PENDING}'",
             )
+        pending, grade = False, ""
+        for extra in fields[len(REFERENCE_FIELDS) :]:
+            grade_match = GRADE_FIELD_RE.fullmatch(extra)
+            if extra.lower() == DETAILS_PENDING and not pending:
+                pending = True
+            elif grade_match and not grade:
+                grade = grade_match.group(1)
+            elif extra.lower() == DETAILS_PENDING or GRADE_FIELD_RE.fullmatch(extra):
+                raise FormatError(n, f"reference [{number}]: {extra!r} is given twice")
+            elif extra.lower().startswith("grade"):
+                raise FormatError(
+                    n,
+                    f"reference [{number}]: {extra!r} is not a grade: write 'grade A' to 'grade F' "
+                    "(the source's reliability, A completely reliable … F cannot be judged)",
+                )
+            else:
+                raise FormatError(
+                    n,
+                    f"reference [{number}]: a field after the kind can only be 'grade X' (X from A to F) "
+                    f"or '{DETAILS_PENDING}', not {extra!r}: {REFERENCE_FORMAT_FULL}",
+                )
         title, publisher, url, written_date, kind = fields[: len(REFERENCE_FIELDS)]
         if not title:
             raise FormatError(n, f"reference [{number}] has no title")
@@ -528,6 +659,7 @@ def parse_references(numbered: list[tuple[int, str]]) -> list[ParsedReference]:
                 kind=kind,
                 details_pending=pending,
                 line=n,
+                grade=grade,
             )
         )
     return entries
@@ -578,6 +710,8 @@ def render_document(
                 ref.published_on.isoformat() if ref.published_on else "",
                 ref.kind,
             ]
+            if ref.grade:
+                fields.append(f"grade {ref.grade}")
             if ref.details_pending:
                 fields.append(DETAILS_PENDING)
             written = [escape_reference_field(f) for f in fields]

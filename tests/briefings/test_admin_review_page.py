@@ -62,7 +62,7 @@ def test_the_review_page_shows_what_changed_since_the_live_publication(reviewer)
 def test_a_review_page_without_warnings_says_so(reviewer):
     briefing = make_briefing()
     content = reviewer.get(review_url(briefing)).content.decode()
-    assert "No warnings: every sentence carries a citation." in content
+    assert "No warnings: every sentence carries a citation or a judgment marker." in content
 
 
 def test_compare_with_live_for_a_never_published_briefing_shows_the_whole_draft(reviewer):

@@ -50,7 +50,10 @@ def test_a_pending_source_is_named_by_its_entry_and_briefing_in_tooltip_and_refe
 def test_each_cited_sentence_has_the_anchor_its_claim_links_to(client):
     briefing = make_briefing(
         sections=[
-            ("Executive summary", "An uncited opening. The first claim [1]. The second claim [2]."),
+            (
+                "Executive summary",
+                "An uncited opening [judgment: low]. The first claim [1]. The second claim [2].",
+            ),
             ("Arden: the lender", "Arden lends [1].", ["Arden"]),
         ]
     )

@@ -154,10 +154,22 @@ def test_a_source_no_longer_pending_or_of_another_kind_is_a_change():
         {"references": [{"number": 1, "source": kinds[0]}]},
         {"references": [{"number": 1, "source": kinds[1]}]},
     ).changed
+    # The old internal rating (schema 2) was never shown: no change. A grade is public: a change.
     rated = [{**source, "reliability": "high"}, {**source, "reliability": "low"}]
     assert not diff_states(
         {"references": [{"number": 1, "source": rated[0]}]},
         {"references": [{"number": 1, "source": rated[1]}]},
+    ).changed
+    graded = [{**source, "grade": "B"}, {**source, "grade": "D"}]
+    regraded = diff_states(
+        {"references": [{"number": 1, "source": graded[0]}]},
+        {"references": [{"number": 1, "source": graded[1]}]},
+    )
+    assert regraded.changed and regraded.references[0].status == "details"
+    # A schema 2 source (no grade) against the same source ungraded in schema 3 is no change.
+    assert not diff_states(
+        {"references": [{"number": 1, "source": rated[0]}]},
+        {"references": [{"number": 1, "source": {**source, "grade": ""}}]},
     ).changed
 
 

@@ -146,7 +146,7 @@ def test_claims_filter_by_partner_source_briefing_and_text(client):
 
 
 def test_a_claim_links_to_its_sentence_in_the_briefing(client):
-    briefing = published("Water question", "Estmark", "Arden", body="Opening. Dams rise [1].")
+    briefing = published("Water question", "Estmark", "Arden", body="Opening [judgment: low]. Dams rise [1].")
     html = get(client, "briefings:claim-list", "?text=dams")
     anchor = Claim.objects.get(section__briefing=briefing, section__number=0).anchor
     assert f'href="/briefings/{briefing.slug}/#{anchor}"' in html

@@ -26,6 +26,11 @@ Arden refinanced the debt [1]. Its officials rarely comment.
 Nobody can make it rain [2] [3].
 """
 
+# The same briefing with its uncited sentence marked as a judgment: publishing refuses SAMPLE.
+PUBLISHABLE = SAMPLE.replace(
+    "Its officials rarely comment.", "Its officials rarely comment [judgment: moderate]."
+)
+
 
 def write(tmp_path, text, name="briefing.txt"):
     path = tmp_path / name
@@ -282,7 +287,7 @@ def publishing_args(note):
 
 
 def test_import_with_publish_imports_and_publishes_through_the_one_door(tmp_path):
-    out, _ = run_import(write(tmp_path, SAMPLE), "--slug", "estmark", *publishing_args("First."))
+    out, _ = run_import(write(tmp_path, PUBLISHABLE), "--slug", "estmark", *publishing_args("First."))
     assert "Published as version 1." in out
     briefing = Briefing.objects.get(slug="estmark")
     assert briefing.status == Briefing.Status.PUBLISHED
@@ -308,7 +313,7 @@ def test_publishing_from_the_command_line_needs_a_user_who_may_publish(tmp_path)
 
 
 def test_publishing_an_unchanged_briefing_from_the_command_line_is_refused_unless_forced(tmp_path):
-    path = write(tmp_path, SAMPLE)
+    path = write(tmp_path, PUBLISHABLE)
     run_import(path, "--slug", "estmark", *publishing_args("First."))
     with pytest.raises(CommandError, match="no changes since its last publication"):
         run_import(path, "--slug", "estmark", *publishing_args("Again."))
@@ -339,10 +344,9 @@ def test_reimporting_over_a_later_admin_save_is_refused_unless_forced(tmp_path):
 
 @pytest.mark.parametrize("existing", [False, True], ids=["new", "existing"])
 def test_a_refused_publish_rolls_back_the_import(tmp_path, monkeypatch, existing):
-    # Today the importer itself enforces every rule publishing checks, so a
-    # file that imports cleanly always publishes. Stand in for a rule only
-    # publishing knows (the admin's rules grow first) with a real refusal
-    # from publish_briefing; the database is real throughout.
+    # Stand in for a rule only publishing knows with a real refusal from
+    # publish_briefing; the database is real throughout. (The uncited-sentence
+    # gate is such a rule: tests/briefings/test_grading.py tests it end to end.)
     from briefings.publishing import publish as publishing
 
     if existing:

@@ -376,7 +376,10 @@ def test_a_file_without_a_references_block_has_none():
         ("[0] Title | | | |", "[0] is not a reference number"),
         ("[1] Title | Publisher", "reference [1] has 2 fields, expected 5 separated by '|'"),
         ("[1] Title | | | | | | |", "reference [1] has 8 fields"),
-        ("[1] Title | | | | news | maybe", "a sixth field can only be 'details pending'"),
+        (
+            "[1] Title | | | | news | maybe",
+            "a field after the kind can only be 'grade X' (X from A to F) or 'details pending'",
+        ),
         ("[1]  | Publisher | | |", "reference [1] has no title"),
         ("[1] Title | | | 2024-13-01 |", "'2024-13-01' is not a date written YYYY-MM-DD"),
         ("[1] Title | | | 1 March 2024 |", "'1 March 2024' is not a date"),

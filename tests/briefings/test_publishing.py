@@ -71,18 +71,26 @@ def test_the_snapshot_is_versioned_and_complete():
         title="Sample question?",
         subject="Estmark",
         sections=[
-            ("Executive summary", "Summary [2] [1]. Uncited sentence."),
+            ("Executive summary", "Summary [2] [1:4]. A judgment [judgment: moderate]."),
             ("Arden: the lender", "Arden lends [1].", ["Arden"]),
         ],
     )
     snapshot = publish(briefing).snapshot
     assert snapshot["schema"] == SCHEMA_ID
-    assert snapshot["schema_version"] == Publication.SCHEMA_VERSION == 2
+    assert snapshot["schema_version"] == Publication.SCHEMA_VERSION == 3
     assert snapshot["briefing"] == {"slug": briefing.slug, "title": "Sample question?", "subject": "Estmark"}
     summary, arden = snapshot["sections"]
     assert summary["number"] == 0 and summary["anchor"] == "summary"
     assert summary["paragraphs"] == [
-        [{"text": "Summary [2] [1].", "citations": [2, 1]}, {"text": "Uncited sentence.", "citations": []}]
+        [
+            {"text": "Summary [2] [1:4].", "citations": [2, 1], "credibility": [None, 4], "judgment": None},
+            {
+                "text": "A judgment [judgment: moderate].",
+                "citations": [],
+                "credibility": [],
+                "judgment": "moderate",
+            },
+        ]
     ]
     assert arden["anchor"] == "section-1"
     arden_id = Partner.objects.get(slug="arden").pk
@@ -241,11 +249,16 @@ class TestPublishView:
 def test_the_snapshot_has_exactly_the_documented_fields():
     """docs/snapshot-schema.md lists these; a change here needs a new schema version."""
     snapshot = publish(make_briefing()).snapshot
-    assert set(snapshot) == {"schema", "schema_version", "briefing", "sections", "references"}
+    assert set(snapshot) == {"schema", "schema_version", "briefing", "sections", "references", "sourcing"}
     assert set(snapshot["briefing"]) == {"slug", "title", "subject"}
     fields = {"id", "number", "anchor", "heading", "body", "partners", "paragraphs"}
     assert set(snapshot["sections"][0]) == fields
-    assert set(snapshot["sections"][0]["paragraphs"][0][0]) == {"text", "citations"}
+    assert set(snapshot["sections"][0]["paragraphs"][0][0]) == {
+        "text",
+        "citations",
+        "credibility",
+        "judgment",
+    }
     assert set(snapshot["references"][0]) == {"number", "source"}
     assert set(snapshot["references"][0]["source"]) == {
         "id",
@@ -254,8 +267,16 @@ def test_the_snapshot_has_exactly_the_documented_fields():
         "url",
         "published_on",
         "kind",
-        "reliability",
+        "grade",
         "details_pending",
+    }
+    assert set(snapshot["sourcing"]) == {
+        "sources",
+        "by_kind",
+        "by_grade",
+        "cited_sentences",
+        "single_source_sentences",
+        "judgments",
     }
 
 

@@ -82,7 +82,7 @@ def test_restoring_a_placeholder_source_restores_only_the_source(client, who):
         "url": "",
         "published_on": "",
         "kind": placeholder.kind,
-        "reliability": placeholder.reliability,
+        "grade": placeholder.grade,
         "details_pending": "on",
         "notes": "",
         # The restore form carries the source's edit lock, like any change form.

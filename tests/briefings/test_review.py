@@ -389,7 +389,7 @@ def fill_in_source(client, source, **fields):
         "url": source.url,
         "published_on": "",
         "kind": source.kind,
-        "reliability": source.reliability,
+        "grade": source.grade,
         "notes": source.notes,
         **fields,
     }

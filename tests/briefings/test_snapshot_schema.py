@@ -56,15 +56,18 @@ def test_publishing_parses_each_paragraph_once(parses):
 
 def test_the_snapshot_stores_sentences_by_paragraph_and_claims_count_across_them():
     briefing = make_briefing(
-        sections=[("Executive summary", "One [1]. Uncited.\n\nTwo [2] [1].\n\nThree [2].")]
+        sections=[("Executive summary", "One [1]. Judged [judgment: low].\n\nTwo [2] [1].\n\nThree [2].")]
     )
     publication = publish(briefing)
     (summary,) = publication.snapshot["sections"]
-    assert summary["body"] == "One [1]. Uncited.\n\nTwo [2] [1].\n\nThree [2]."
+    assert summary["body"] == "One [1]. Judged [judgment: low].\n\nTwo [2] [1].\n\nThree [2]."
     assert summary["paragraphs"] == [
-        [{"text": "One [1].", "citations": [1]}, {"text": "Uncited.", "citations": []}],
-        [{"text": "Two [2] [1].", "citations": [2, 1]}],
-        [{"text": "Three [2].", "citations": [2]}],
+        [
+            {"text": "One [1].", "citations": [1], "credibility": [None], "judgment": None},
+            {"text": "Judged [judgment: low].", "citations": [], "credibility": [], "judgment": "low"},
+        ],
+        [{"text": "Two [2] [1].", "citations": [2, 1], "credibility": [None, None], "judgment": None}],
+        [{"text": "Three [2].", "citations": [2], "credibility": [None], "judgment": None}],
     ]
     claims = Claim.objects.filter(section__publication=publication).order_by("ordinal")
     assert [(c.ordinal, c.text) for c in claims] == [(1, "One [1]."), (2, "Two [2] [1]."), (3, "Three [2].")]

@@ -121,6 +121,10 @@ def test_an_editor_writes_and_a_reviewer_publishes_a_briefing(
         )
         page.locator("#id_sections-1-position").fill(second)
         page.locator("#id_sections-2-position").fill(first)
+        # Publishing would refuse the uncited sentence: mark it as the desk's judgment.
+        page.locator("#id_sections-1-body").fill(
+            "Arden publishes its survey [1:2]. Its divers map the riverbed [judgment: moderate]."
+        )
         page.locator("#id_change_note").fill("Weirs first")
         save_and_continue(page)
         expect(page.locator(".messagelist .success")).to_contain_text("was changed successfully")
@@ -151,6 +155,8 @@ def test_an_editor_writes_and_a_reviewer_publishes_a_briefing(
         article = page.locator("article")
         expect(article).to_contain_text("Arden surveys the river every spring")
         expect(article).to_contain_text("Its divers map the riverbed.")
+        expect(article.locator(".judgment")).to_contain_text("Judgment · moderate confidence")
+        expect(page.locator("#sourcing")).to_contain_text("1 judgment by the desk: 0 low confidence")
         text = article.inner_text()
         assert text.index("Dams and weirs") < text.index("Arden: the surveyor") < text.index("References")
         expect(page.locator("#changes")).to_contain_text("First publication of the river briefing.")

@@ -39,7 +39,7 @@ def test_the_admin_refuses_a_source_url_with_a_bidi_control():
             "title": "A report",
             "url": f"https://example.org/{RLO}fdp.exe",
             "kind": "news",
-            "reliability": "unrated",
+            "grade": "",
         },
     )
     assert response.status_code == 200

@@ -67,7 +67,7 @@ def test_the_change_form_reports_the_check_and_takes_an_archive_url(site, editor
         "archive_url": "https://web.archive.org/web/2025/https://example.org/report",
         "published_on": "",
         "kind": "other",
-        "reliability": "unrated",
+        "grade": "",
         "notes": "",
         "base_edit_version": source.edit_version,
         "base_values": "",
@@ -90,7 +90,7 @@ def test_a_bad_archive_url_is_refused_on_its_field(editor):
             "url": source.url,
             "archive_url": "not an address",
             "kind": "other",
-            "reliability": "unrated",
+            "grade": "",
             "base_edit_version": source.edit_version,
         },
     )

@@ -23,7 +23,12 @@ def reviewer(client):
     return client
 
 
-def cited_in(source, *, title="Sample question: who lends to Estmark?", body="Arden lends [1]. Uncited."):
+def cited_in(
+    source,
+    *,
+    title="Sample question: who lends to Estmark?",
+    body="Arden lends [1]. Lending may grow [judgment: low].",
+):
     return make_briefing(
         title=title,
         sections=[("Executive summary", body), ("Arden: lender", "Arden builds [2].", ["Arden"])],

@@ -28,7 +28,7 @@ def published_with(source, body="Arden lends [1]."):
 
 def test_the_source_page_lists_every_claim_citing_it_with_links_to_the_claim(client):
     source = make_source("Lending report", publisher="Estmark Review", kind=Source.Kind.NEWS)
-    briefing = published_with(source, body="Uncited opening. Arden lends [1].")
+    briefing = published_with(source, body="Uncited opening [judgment: low]. Arden lends [1].")
     response, html = get(client, "sources:source-detail", source.pk)
     assert response.status_code == 200
     assert '<h1 dir="auto">Lending report</h1>' in html

@@ -24,7 +24,7 @@ def editor():
 
 
 def add(client, url, title="A new source", **extra):
-    data = {"title": title, "url": url, "kind": "news", "reliability": "unrated", **extra}
+    data = {"title": title, "url": url, "kind": "news", "grade": "", **extra}
     return client.post(reverse("admin:sources_source_add"), data)
 
 

@@ -27,6 +27,7 @@ def reference_entry(number, source):
         kind=source.get("kind") or "",
         details_pending=bool(source.get("details_pending")),
         line=0,
+        grade=source.get("grade") or "",
     )
 
 

@@ -19,7 +19,7 @@ from django.db import transaction
 
 from briefings.editing.working_copy import import_briefing
 from briefings.models import Briefing
-from briefings.publishing.publish import publish_briefing
+from briefings.publishing.publish import PublishError, publish_briefing
 from briefings.text.parsing import parse_document
 
 SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "sample-briefing.txt"
@@ -32,6 +32,8 @@ SAMPLE_SOURCES = {
     2: ("Estmark water ministry: drought statement (sample)", "Estmark Ministry of Water", "government"),
     3: ("Three partners, one river: an analysis (sample)", "Assay sample desk", "analysis"),
 }
+# Their reliability grades (the Admiralty code), to show readers a graded reference list.
+SAMPLE_GRADES = {1: "B", 2: "C", 3: "F"}
 
 
 def login_url(host, port):
@@ -88,6 +90,7 @@ class Command(BaseCommand):
                     if ref.number in SAMPLE_SOURCES:
                         source = ref.source
                         source.title, source.publisher, source.kind = SAMPLE_SOURCES[ref.number]
+                        source.grade = SAMPLE_GRADES[ref.number]
                         source.url = f"https://example.org/assay-sample/source-{ref.number}"
                         source.details_pending = False
                         source.save()
@@ -95,9 +98,17 @@ class Command(BaseCommand):
                 reversion.set_comment("Sample source details")
             self.stdout.write(self.style.SUCCESS(f"Loaded the sample briefing /briefings/{SAMPLE_SLUG}/."))
         if not briefing.publications.exists():
-            publish_briefing(
-                briefing=briefing, user=user, note="First publication of the sample briefing.", operator=True
-            )
+            try:
+                publish_briefing(
+                    briefing=briefing,
+                    user=user,
+                    note="First publication of the sample briefing.",
+                    operator=True,
+                )
+            except PublishError as error:
+                raise CommandError(
+                    "cannot publish the sample briefing, nothing was written: " + "; ".join(error.problems)
+                ) from error
             self.stdout.write(self.style.SUCCESS("Published the sample briefing."))
 
     def ensure_editor(self, username):
