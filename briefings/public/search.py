@@ -20,8 +20,8 @@ so a reader narrows the search with a second word.
 import re
 
 from django.conf import settings
-from django.core.paginator import Paginator
 from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.utils.cache import patch_cache_control

@@ -18,13 +18,14 @@ costs one aggregate query. Both carry an ETag naming the live publications'
 count and highest id, so a publish or a withdrawal changes them.
 """
 
+from xml.sax.saxutils import escape
+
 from django.conf import settings
 from django.db.models import Count, Max
 from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
-from xml.sax.saxutils import escape
 
 from briefings.models import Publication
 from briefings.public.views import published_response
@@ -35,7 +36,7 @@ SECTIONS = ("home", "briefings", "publications")
 
 
 def live_stats():
-    """One query: the live publications' count, highest id and latest date, and how many briefings have one."""
+    """One query: the live publications' count, highest id and latest date; briefings with one."""
     return Publication.objects.live().aggregate(
         count=Count("pk"), briefings=Count("briefing", distinct=True), last=Max("pk"), at=Max("published_at")
     )

@@ -9,8 +9,8 @@ from django.test import Client
 from briefings.models import Briefing
 from briefings.public import sitemaps
 from briefings.public.bake import MANIFEST, Baker
-from tests.briefings.history_helpers import revise, set_body
 from briefings.publishing.takedown import withdraw_publication
+from tests.briefings.history_helpers import revise, set_body
 from tests.factories import make_briefing, make_user, publish
 
 pytestmark = pytest.mark.django_db
