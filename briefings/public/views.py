@@ -240,6 +240,9 @@ def draft_preview(request, slug):
     return response
 
 
+PARTNER_PAGE_SIZE = 20
+
+
 def partner_detail(request, slug):
     """Every section of a current publication that concerns this partner, with its text.
 
@@ -261,7 +264,7 @@ def partner_detail(request, slug):
         .defer("publication__snapshot", "publication__rendered_html")
         .order_by("publication__title", "publication_id", "number")
     )
-    page = page_or_404(request, sections, 20)
+    page = page_or_404(request, sections, PARTNER_PAGE_SIZE)
     if not page.object_list:
         raise Http404("No published briefing concerns this partner.")
     sections = list(page.object_list)
