@@ -166,7 +166,8 @@ def _pieces(op: str, tokens: list[str], changed_refs: frozenset[int]) -> list[Pi
     pieces: list[Piece] = []
     run: list[str] = []
     for token in tokens:
-        number = citation_number(token)
+        # Only a bracketed token can be a citation: the others (almost all) skip the regex.
+        number = citation_number(token) if token[:1] == "[" else None
         if number is None:
             run.append(token)
             continue
