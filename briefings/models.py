@@ -363,6 +363,11 @@ class Claim(models.Model):
     )
     ordinal = models.PositiveIntegerField(help_text="Position of the sentence within its section, from 1.")
     text = models.TextField(help_text="The sentence as published, with its [n] citation markers.")
+    anchor = models.CharField(
+        max_length=40,
+        help_text="The sentence's id on the briefing page (#claim-…): it stays the same through later "
+        "publications while the sentence's words do (briefings/text/anchors.py).",
+    )
     sources = models.ManyToManyField(
         "sources.Source",
         through="ClaimCitation",
@@ -381,10 +386,6 @@ class Claim(models.Model):
 
     def get_absolute_url(self):
         return f"{self.section.briefing.get_absolute_url()}#{self.anchor}"
-
-    @property
-    def anchor(self):
-        return f"{self.section.anchor}-claim-{self.ordinal}"
 
 
 class ClaimCitation(models.Model):
@@ -423,8 +424,10 @@ class PublishedReferenceQuerySet(models.QuerySet):
 
         A source cited by several current publications may have been copied at
         different times with different details; readers see the newest copy.
-        Publishing keeps ``is_latest`` true on exactly that row, the source's
-        copy with the highest id (``publish.rebuild_derived_many``).
+        Publishing keeps ``is_latest`` true on exactly that row, the copy of
+        the most recently published publication (``publish.rebuild_derived_many``;
+        a withdrawal that rebuilds a briefing from an older publication does
+        not make its older copy latest).
         """
         return self.filter(is_latest=True)
 

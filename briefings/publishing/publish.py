@@ -19,7 +19,13 @@ from briefings.models import (
     ReviewEvent,
 )
 from briefings.publishing import generation, review
-from briefings.publishing.snapshot import build_snapshot, read_working_copy, render_snapshot, section_claims
+from briefings.publishing.snapshot import (
+    build_snapshot,
+    publication_claim_anchors,
+    read_working_copy,
+    render_snapshot,
+    section_claims,
+)
 from briefings.text.parsing import heading_error, parse_body
 from sources.models import Reference, Source
 
@@ -172,6 +178,53 @@ def publish_briefing(
     return publication
 
 
+def page_claim_anchors(publication):
+    """An iterator over the claim ids ``publication``'s stored page has, in page order.
+
+    None when the page was rendered before claims had stable anchors (its HTML
+    is never re-rendered): its claims keep ``{section}-claim-{ordinal}``, as
+    migration 0012 gave them.
+    """
+    anchors = publication_claim_anchors(publication.snapshot)
+    if anchors and f'id="{anchors[0]}"' not in publication.rendered_html:
+        return None
+    return iter(anchors)
+
+
+def _published_later(model, key, ours):
+    """The keys (source or partner ids) of ``ours`` that another briefing published after ours.
+
+    Publishing now is normally the latest, so ours wins. A withdrawal rebuilds
+    a briefing from an older publication, though, and then a later briefing's
+    copy must stay (or, if the withdrawn copy was latest, become) the latest:
+    that is done here, a key at a time (withdrawals are rare). One grouped
+    query otherwise.
+    """
+    if not ours:
+        return set()
+    newest = (
+        model.objects.filter(**{f"{key}__in": list(ours)})
+        .values(key)
+        .annotate(at=Max("publication__published_at"))
+    )
+    later = {row[key] for row in newest if row["at"] > ours[row[key]].publication.published_at}
+    _mark_newest(model, key, later)
+    return later
+
+
+def _mark_newest(model, key, pks):
+    """Flag the most recently published copy of each of ``pks`` latest, and only that one."""
+    for pk in pks:
+        copies = model.objects.filter(**{key: pk})
+        newest = copies.order_by("-publication__published_at", "-publication_id", "-pk").values_list(
+            "pk", flat=True
+        )
+        newest = newest.first()
+        if newest is not None:
+            copies.filter(is_latest=True).exclude(pk=newest).update(is_latest=False)
+            copies.filter(pk=newest).update(is_latest=True)
+
+
 def rebuild_derived(publication):
     """Replace a briefing's derived rows (sections, claims, references, partners) with ``publication``'s."""
     rebuild_derived_many([publication])
@@ -224,9 +277,12 @@ def rebuild_derived_many(publications):
     )
     claims = []
     claim_data = []
+    anchors = {publication.pk: page_claim_anchors(publication) for publication in publications}
     for section, data in zip(sections, section_data, strict=True):
+        page_anchors = anchors[section.publication.pk]
         for ordinal, claim in enumerate(section_claims(data), 1):
-            claims.append(Claim(section=section, ordinal=ordinal, text=claim["text"]))
+            anchor = next(page_anchors) if page_anchors else f"{section.anchor}-claim-{ordinal}"
+            claims.append(Claim(section=section, ordinal=ordinal, text=claim["text"], anchor=anchor))
             claim_data.append((section.publication, claim))
     Claim.objects.bulk_create(claims)
     source_of = {
@@ -259,9 +315,9 @@ def rebuild_derived_many(publications):
         for publication in publications
         for ref in publication.snapshot["references"]
     ]
-    newest_copy = {ref.source_id: ref for ref in references}
-    for ref in newest_copy.values():
-        ref.is_latest = True
+    newest_copy = {}
+    for ref in sorted(references, key=lambda r: (r.publication.published_at, r.publication.pk)):
+        newest_copy[ref.source_id] = ref
     lost = set(old.filter(is_latest=True).values_list("source_id", flat=True)) - set(newest_copy)
     list(
         Source.objects.select_for_update()
@@ -270,14 +326,16 @@ def rebuild_derived_many(publications):
         .values_list("pk")
     )
     old.delete()
-    PublishedReference.objects.filter(source__in=newest_copy, is_latest=True).update(is_latest=False)
+    # Ours is the latest copy unless another briefing published the source later
+    # (as when a withdrawal rebuilds these rows from an older publication).
+    later = _published_later(PublishedReference, "source_id", newest_copy)
+    for source_id, ref in newest_copy.items():
+        ref.is_latest = source_id not in later
+    ours = [source_id for source_id, ref in newest_copy.items() if ref.is_latest]
+    PublishedReference.objects.filter(source__in=ours, is_latest=True).update(is_latest=False)
     PublishedReference.objects.bulk_create(references)
-    # A source these briefings no longer cite falls back to its newest other copy.
-    if lost:
-        fallback = (
-            PublishedReference.objects.filter(source__in=lost).values("source").annotate(newest=Max("pk"))
-        )
-        PublishedReference.objects.filter(pk__in=[row["newest"] for row in fallback]).update(is_latest=True)
+    # A source these briefings no longer cite falls back to its most recently published other copy.
+    _mark_newest(PublishedReference, "source_id", lost)
     # Partners as published, for partner pages and filters. A partner may be
     # copied by several current publications; the newest copy is the one readers
     # see (PublishedPartner.is_latest). Lock the partners first so that two
@@ -297,20 +355,15 @@ def rebuild_derived_many(publications):
                         slug=entry["slug"],
                         description=entry["description"],
                     )
-    for copy in newest.values():
-        copy.is_latest = True
     old = PublishedPartner.objects.filter(briefing__in=briefing_ids)
     touched = set(newest) | set(old.values_list("partner_id", flat=True))
     list(Partner.objects.select_for_update().filter(pk__in=touched).values_list("pk"))
     old.delete()
-    PublishedPartner.objects.filter(partner__in=newest).update(is_latest=False)
+    later = _published_later(PublishedPartner, "partner_id", newest)
+    for partner_id, copy in newest.items():
+        copy.is_latest = partner_id not in later
+    ours = [partner_id for partner_id, copy in newest.items() if copy.is_latest]
+    PublishedPartner.objects.filter(partner__in=ours, is_latest=True).update(is_latest=False)
     PublishedPartner.objects.bulk_create(copies.values())
     # A partner these briefings no longer name falls back to its newest other copy.
-    for partner_id in touched - set(newest):
-        fallback = (
-            PublishedPartner.objects.filter(partner_id=partner_id)
-            .order_by("-publication__published_at", "-pk")
-            .first()
-        )
-        if fallback is not None:
-            PublishedPartner.objects.filter(pk=fallback.pk).update(is_latest=True)
+    _mark_newest(PublishedPartner, "partner_id", touched - set(newest))

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.template.loader import render_to_string
 
 from briefings.models import Publication, section_anchor
+from briefings.text.anchors import claim_anchors
 from briefings.text.parsing import MARKER_RE, ParsedBody, parse_body, parse_marker
 from sources.models import Reference
 
@@ -69,6 +70,13 @@ def section_paragraphs(section):
     if "paragraphs" in section:
         return section["paragraphs"]
     return paragraphs_data(parse_body(section["body"], clean=False))
+
+
+def publication_claim_anchors(snapshot):
+    """The anchors of a snapshot's claims in page order (``briefings.text.anchors``): its Claim rows'."""
+    return claim_anchors(
+        claim["text"] for section in snapshot["sections"] for claim in section_claims(section)
+    )
 
 
 def section_claims(section):
@@ -142,8 +150,7 @@ def paragraph_runs(section):
     """A snapshot section as paragraphs, each a list of sentence runs with segments and claim ordinal.
 
     Ordinals count cited sentences from 1 across the whole section, exactly
-    as publishing numbers Claim rows, so ``{section anchor}-claim-{ordinal}``
-    is the claim's anchor.
+    as publishing numbers Claim rows.
     """
     ordinal = 0
     paragraphs = []
@@ -154,7 +161,9 @@ def paragraph_runs(section):
             if sentence["citations"]:
                 ordinal += 1
                 claim = ordinal
-            runs.append({"segments": body_segments(sentence["text"]), "claim": claim})
+            runs.append(
+                {"segments": body_segments(sentence["text"]), "claim": claim, "text": sentence["text"]}
+            )
         paragraphs.append(runs)
     return paragraphs
 
@@ -164,13 +173,14 @@ def article_context(snapshot):
     references = {ref["number"]: ref for ref in snapshot["references"]}
     cited_from = {}
     sections = []
-    for section in snapshot["sections"]:
+    all_runs = [paragraph_runs(section) for section in snapshot["sections"]]
+    claims = [run for paragraphs in all_runs for runs in paragraphs for run in runs if run["claim"]]
+    for run, anchor in zip(claims, claim_anchors(run["text"] for run in claims), strict=True):
+        run["id"] = anchor
+    for section, paragraphs in zip(snapshot["sections"], all_runs, strict=True):
         label = "Summary" if section["number"] == 0 else f"§{section['number']}"
-        paragraphs = paragraph_runs(section)
         count = 0
         for run in (run for runs in paragraphs for run in runs):
-            if run["claim"]:
-                run["id"] = f"{section['anchor']}-claim-{run['claim']}"
             for segment in run["segments"]:
                 if "cite" in segment:
                     count += 1

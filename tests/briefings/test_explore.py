@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from briefings.models import Publication
+from briefings.models import Claim, Publication
 from tests.factories import make_briefing, make_source, publish
 
 pytestmark = pytest.mark.django_db
@@ -148,7 +148,8 @@ def test_claims_filter_by_partner_source_briefing_and_text(client):
 def test_a_claim_links_to_its_sentence_in_the_briefing(client):
     briefing = published("Water question", "Estmark", "Arden", body="Opening. Dams rise [1].")
     html = get(client, "briefings:claim-list", "?text=dams")
-    assert f'href="/briefings/{briefing.slug}/#summary-claim-1"' in html
+    anchor = Claim.objects.get(section__briefing=briefing, section__number=0).anchor
+    assert f'href="/briefings/{briefing.slug}/#{anchor}"' in html
     assert f'href="/briefings/{briefing.slug}/#ref-1"' in html
 
 

@@ -4,8 +4,11 @@ import pytest
 from django.core.cache import caches
 from django.urls import reverse
 
-from briefings.models import Partner, PublishedPartner
-from tests.factories import make_briefing, publish
+from briefings.models import Partner, PublishedPartner, PublishedReference
+from briefings.publishing.takedown import withdraw_publication
+from sources.models import Source
+from tests.briefings.history_helpers import revise, set_body
+from tests.factories import make_briefing, make_source, make_user, publish
 
 pytestmark = pytest.mark.django_db
 
@@ -162,3 +165,36 @@ def test_a_partner_dropped_by_its_latest_briefing_shows_as_its_other_briefing_pu
     assert "Described by the second briefing." not in html
     assert PublishedPartner.objects.latest_per_partner().get().publication.briefing == first
     assert partner_choices(client, "briefings:claim-list") == accepts("arden", "Arden")
+
+
+def test_withdrawing_back_to_an_older_publication_leaves_a_later_briefings_copies_latest(client):
+    """A withdrawal rebuilds a briefing from its older publication; that older copy must not win."""
+    source = make_source("Dam finance review")
+    first = make_briefing(
+        title="Who funds the dams?",
+        sections=[
+            ("Executive summary", "Summary [1]."),
+            ("Arden: the lender", "Arden lends [1].", ["Arden"]),
+        ],
+        references={1: source},
+    )
+    publish(first)
+    edit_partner(description="Described by the second briefing.")
+    Source.objects.filter(pk=source.pk).update(title="Dam finance review, revised")
+    second = make_briefing(
+        title="Who builds the pipes?",
+        sections=[
+            ("Executive summary", "Summary [1]."),
+            ("Arden: the lender", "Arden builds [1].", ["Arden"]),
+        ],
+        references={1: source},
+    )
+    publish(second)
+    revise(first, set_body(1, "Arden lends more [1]."))
+    current = publish(first)  # now the latest copy of Arden and the source
+    withdraw_publication(publication=current, user=make_user(superuser=True), notice="Withdrawn for a test.")
+
+    assert PublishedPartner.objects.latest_per_partner().get().publication.briefing == second
+    assert PublishedReference.objects.latest_per_source().get().publication.briefing == second
+    assert "Described by the second briefing." in client.get("/partners/arden/").content.decode()
+    assert "Dam finance review, revised" in client.get(f"/sources/{source.pk}/").content.decode()

@@ -6,6 +6,7 @@ without a space used to take minutes) and bound the time loosely, as the
 hostile-input tests do.
 """
 
+import random
 import time
 
 import pytest
@@ -60,6 +61,51 @@ def test_a_rewritten_long_sentence_is_shown_replaced_in_bounded_time():
     assert seconds < 5
     assert "".join(p.text for p in pieces if p.op != "insert") == old
     assert "".join(p.text for p in pieces if p.op != "delete") == new
+
+
+def test_one_changed_sentence_among_8000_shows_as_that_sentence_only():
+    sentences = [f"Sample sentence {i} about lender no. {i} [1]." for i in range(8000)]
+    old = " ".join(sentences)
+    sentences[4000] = "A rewritten sample sentence [2]."
+    new = " ".join(sentences)
+    diff = diff_text(old, new)
+    pieces, seconds = timed(lambda: diff.pieces)
+    assert seconds < 5
+    changes = "".join(p.text for p in pieces if p.op == "insert")
+    assert changes.startswith("A rewritten") and "4001" not in changes and "3999" not in changes
+    assert "".join(p.text for p in pieces if p.op != "insert") == old
+    assert "".join(p.text for p in pieces if p.op != "delete") == new
+    assert diff.citations_added == [2] and diff.citations_removed == [1]
+
+
+@pytest.mark.parametrize("seed", range(200))
+def test_any_edit_of_a_few_sentences_keeps_both_texts_whole_in_the_diff(seed):
+    """The diff skips the sentences both texts share: whatever the edit, each side is its text."""
+    rng = random.Random(seed)
+    pool = [
+        "Arden lends.",
+        "Belmont builds [1].",
+        "Corvia “guards” [2].",
+        "It is dry! ",
+        "Why? [1]",
+        "No [3].",
+    ]
+    old_sentences = [rng.choice(pool) for _ in range(rng.randint(0, 8))]
+    new_sentences = list(old_sentences)
+    for _ in range(rng.randint(1, 3)):
+        where = rng.randint(0, len(new_sentences))
+        action = rng.choice(["insert", "delete", "change"])
+        if action == "insert" or not new_sentences:
+            new_sentences.insert(where, rng.choice(pool))
+        elif action == "delete":
+            new_sentences.pop(min(where, len(new_sentences) - 1))
+        else:
+            new_sentences[min(where, len(new_sentences) - 1)] += rng.choice([" more", "  [4]", "."])
+    old, new = " ".join(old_sentences), rng.choice([" ", "  "]).join(new_sentences)
+    diff = diff_text(old, new)
+    assert "".join(p.text for p in diff.pieces if p.op != "insert") == old
+    assert "".join(p.text for p in diff.pieces if p.op != "delete") == new
+    assert (old == new) == all(p.op == "equal" for p in diff.pieces)
 
 
 def oversized():
