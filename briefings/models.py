@@ -418,6 +418,11 @@ class ClaimCitation(models.Model):
         return f"[{self.reference_number}]"
 
 
+def pending_title(number, briefing_title):
+    """How readers see a placeholder source: the entry that cites it and the briefing it is in."""
+    return f"Details pending: [{number}] of {briefing_title}"
+
+
 class PublishedReferenceQuerySet(models.QuerySet):
     def latest_per_source(self):
         """One row per cited source: the copy taken most recently at publication.
@@ -481,15 +486,19 @@ class PublishedReference(models.Model):
         ]
 
     def __str__(self):
-        return f"[{self.number}] {self.display_title}"
+        return f"[{self.number}] {self.title}"  # as stored: no query for the publication's title
 
     def get_absolute_url(self):
         return reverse("sources:source-detail", kwargs={"pk": self.source_id})
 
     @property
     def display_title(self):
-        # Placeholder titles name the briefing's slug and the editor's to-do; readers get a plain notice.
-        return "Source details pending" if self.details_pending else self.title
+        """The title readers see. A placeholder's stored title is the editor's to-do: readers get
+        which entry of which briefing it is, "Details pending: [3] of <title>" (load ``publication``
+        with the row: this reads its title)."""
+        if self.details_pending:
+            return pending_title(self.number, self.publication.title)
+        return self.title
 
 
 class PublishedPartnerQuerySet(models.QuerySet):

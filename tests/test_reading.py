@@ -186,8 +186,14 @@ def test_pages_work_without_javascript(client, public_pages):
         assert re.search(r"<h1[^>]*>[^<]*\w", html), url
         if name != "not found":
             assert "Arden" in html, url
+        # Data blocks, and the one enhancement (citation previews), deferred: nothing the page needs.
+        # tests/browser/test_reading.py reads previews with JavaScript off.
         scripts = re.findall(r"<script([^>]*)>", html)
-        assert all('type="application/ld+json"' in attrs for attrs in scripts), url
+        assert all(
+            'type="application/ld+json"' in attrs or attrs == ' src="/static/js/citations.js" defer'
+            for attrs in scripts
+        ), url
+        assert html.count("js/citations.js") == 1, url
 
 
 @pytest.mark.django_db

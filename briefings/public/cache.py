@@ -46,7 +46,9 @@ logger = logging.getLogger(__name__)
 
 
 # Route name → the query parameters its view reads. Filtered lists read their
-# FilterSet's fields (added from the view class) and ``page``.
+# FilterSet's fields (added from the view class) and ``page``: search's filters
+# (partner, source, briefing, kind, published_from, published_to) come from
+# ``SectionSearchFilter`` that way.
 ROUTES = {
     "briefings:briefing-list": ("page",),
     "briefings:briefing-explore": ("page",),

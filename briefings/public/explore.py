@@ -18,7 +18,13 @@ from briefings.publishing.snapshot import body_segments
 def references_by_publication(publication_ids):
     """``{publication id: {number: PublishedReference}}`` for those publications, in one query."""
     table = {}
-    for ref in PublishedReference.objects.filter(publication_id__in=set(publication_ids)):
+    # With the publication's title (and nothing heavy): a placeholder is named by entry and briefing.
+    refs = (
+        PublishedReference.objects.filter(publication_id__in=set(publication_ids))
+        .select_related("publication")
+        .defer("publication__snapshot", "publication__rendered_html")
+    )
+    for ref in refs:
         table.setdefault(ref.publication_id, {})[ref.number] = ref
     return table
 

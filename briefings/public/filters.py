@@ -21,6 +21,7 @@ from briefings.models import (
     PublishedSection,
 )
 from config.converters import INT64_MAX, bounded_int
+from sources.models import SourceKind
 
 
 class PublishedFilterSet(django_filters.FilterSet):
@@ -185,8 +186,25 @@ class BriefingFilter(PublishedFilterSet):
         )
 
 
-class ClaimFilter(PublishedFilterSet):
-    partner = PublishedPartnerFilter(field_name="section", section_value="pk")
+class CitedTextFilterSet(PublishedFilterSet):
+    """The filters the claim list and search share: partner, source, briefing, source kind, dates.
+
+    The same labels, lookups and errors on both pages; a subclass says where a
+    row's PublishedSection is (``section``: ``"section"`` for claims, ``"pk"``
+    for sections). Source and kind keep rows with a cited sentence citing such
+    a source, by EXISTS (never a join, so no row is listed twice); the kind is
+    the one the publication published, never the source's live record.
+    """
+
+    section = None
+
+    partner = LookupFilter(
+        label="Partner",
+        method="filter_partner",
+        lookup=published_partner,
+        not_found="No published briefing names a partner “%(value)s”.",
+        help_text="Its name or the end of its page's address, e.g. arden.",
+    )
     source = LookupFilter(
         label="Source",
         method="filter_source",
@@ -197,20 +215,69 @@ class ClaimFilter(PublishedFilterSet):
     )
     briefing = LookupFilter(
         label="Briefing",
-        field_name="section__briefing_id",
+        method="filter_briefing",
         lookup=published_briefing,
         not_found="No published briefing is at /briefings/%(value)s/.",
         help_text="The end of its address, as in /briefings/<address>/.",
     )
+    kind = django_filters.ChoiceFilter(
+        label="Cites a source of kind",
+        method="filter_kind",
+        choices=SourceKind.choices,
+        empty_label="Any kind",
+    )
+    published_from = django_filters.DateFilter(
+        label="Published on or after", method="filter_published_from", widget=DateInput
+    )
+    published_to = django_filters.DateFilter(
+        label="Published on or before", method="filter_published_to", widget=DateInput
+    )
+
+    def _path(self, field):
+        return field if self.section == "pk" else f"{self.section}__{field}"
+
+    def _citations(self):
+        """The ClaimCitation rows of the outer row's cited sentences."""
+        claim = "pk" if self.section == "section" else "section"
+        return ClaimCitation.objects.filter(**{f"claim__{claim}": OuterRef("pk")})
+
+    def filter_partner(self, qs, name, value):
+        # A subquery, so that rows are neither joined to every section nor made DISTINCT.
+        return qs.filter(
+            **{f"{self.section}__in": PublishedSection.objects.filter(partners=value).values("pk")}
+        )
+
+    def filter_briefing(self, qs, name, value):
+        return qs.filter(**{self._path("briefing_id"): value})
+
+    def filter_source(self, qs, name, value):
+        return qs.filter(Exists(self._citations().filter(source_id=value)))
+
+    def filter_kind(self, qs, name, value):
+        copies = PublishedReference.objects.filter(
+            publication_id=OuterRef(OuterRef(self._path("publication_id"))),
+            number=OuterRef("reference_number"),
+            kind=value,
+        )
+        return qs.filter(Exists(self._citations().filter(Exists(copies))))
+
+    def filter_published_from(self, qs, name, value):
+        return qs.filter(**{self._path("publication__published_at__date__gte"): value})
+
+    def filter_published_to(self, qs, name, value):
+        return qs.filter(**{self._path("publication__published_at__date__lte"): value})
+
+
+CITED_TEXT_FIELDS = ("partner", "source", "briefing", "kind", "published_from", "published_to")
+
+
+class ClaimFilter(CitedTextFilterSet):
+    section = "section"
     text = django_filters.CharFilter(label="Text contains", lookup_expr="icontains", max_length=200)
 
     class Meta:
         model = Claim
-        fields = ("partner", "source", "briefing", "text")
-
-    def filter_source(self, qs, name, value):
-        # EXISTS, not a join: a claim citing the source twice is still listed once, without DISTINCT.
-        return qs.filter(Exists(ClaimCitation.objects.filter(claim=OuterRef("pk"), source_id=value)))
+        fields = (*CITED_TEXT_FIELDS, "text")
 
     @classmethod
     def published(cls):
@@ -222,3 +289,18 @@ class ClaimFilter(PublishedFilterSet):
             .defer("section__publication__snapshot", "section__publication__rendered_html")
             .order_by("pk")
         )
+
+
+class SectionSearchFilter(CitedTextFilterSet):
+    """The search page's filters: the claim list's, over the sections that search found."""
+
+    section = "pk"
+
+    class Meta:
+        model = PublishedSection
+        fields = CITED_TEXT_FIELDS
+
+    @classmethod
+    def published(cls):
+        # Sections exist only for current publications.
+        return PublishedSection.objects.all()

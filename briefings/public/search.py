@@ -1,4 +1,9 @@
-"""Search the published text: sections of current publications.
+"""Search the published text: sections of current publications, and briefing titles.
+
+The page lists, first, the current publications whose title matches (at most
+``TITLE_MATCHES``), then the matching sections; both narrowed by the claim
+list's filters (``filters.SectionSearchFilter``: partner, source, briefing,
+source kind, dates), checked the same way and with the same errors.
 
 On PostgreSQL this is ranked full-text search over the stored
 ``PublishedSection.search_vector`` and its GIN index (migration 0007), so
@@ -19,18 +24,17 @@ so a reader narrows the search with a second word.
 
 import re
 
-from django.conf import settings
-from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import Case, F, IntegerField, Q, Value, When
-from django.utils.cache import patch_cache_control
 from django.utils.functional import cached_property
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
-from django.views.generic import ListView
 
-from briefings.models import PublishedSection
+from briefings.models import Publication, PublishedSection
+from briefings.public.explore import PublicFilterView
+from briefings.public.filters import SectionSearchFilter
 from briefings.text.parsing import MARKER_RE
 
 # Bounds the work one query can ask of the fallback.
@@ -38,6 +42,8 @@ MAX_WORDS = 10
 # Matches ranked per search (see above): ten pages of 20.
 MAX_RESULTS = 200
 EXCERPT_CHARS = 240
+# Briefings listed as title matches, above the sections.
+TITLE_MATCHES = 5
 
 
 def clean_query(q):
@@ -94,6 +100,38 @@ class BoundedPaginator(Paginator):
         return min(found, MAX_RESULTS)
 
 
+def title_vector():
+    """A publication title's full-text vector: migration 0013's expression index is on exactly this."""
+    return SearchVector("title", config="english")
+
+
+def search_titles(q, sections=None):
+    """Current publications whose title matches ``q``, best first.
+
+    ``sections``, if given, is the filtered PublishedSection queryset (not yet
+    narrowed by ``q``): only a publication with such a section is kept, so
+    that the filters mean the same for titles as for sections.
+    """
+    publications = Publication.objects.current().select_related("briefing").defer("snapshot", "rendered_html")
+    q = clean_query(q)
+    words = query_words(q)
+    if not words:
+        return publications.none()
+    if sections is not None:
+        publications = publications.filter(pk__in=sections.values("publication_id"))
+    if connections[publications.db].vendor == "postgresql":
+        query = SearchQuery(q, config="english", search_type="websearch")
+        return (
+            publications.annotate(title_vector=title_vector())
+            .filter(title_vector=query)
+            .annotate(rank=SearchRank(title_vector(), query))
+            .order_by("-rank", "-published_at", "pk")
+        )
+    for word in words:
+        publications = publications.filter(title__icontains=word)
+    return publications.order_by("-published_at", "pk")
+
+
 def excerpt(body, words, length=EXCERPT_CHARS):
     """An escaped passage of ``body`` around the first word found, words marked."""
     text = " ".join(re.sub(r"\s*" + MARKER_RE.pattern, "", body).split())
@@ -117,7 +155,10 @@ def excerpt(body, words, length=EXCERPT_CHARS):
     return mark_safe("".join(out))  # noqa: S308 - every piece of text above is escaped
 
 
-class SearchView(ListView):
+class SearchView(PublicFilterView):
+    """Search with the claim list's filters: a bad filter value is reported on its field, as there."""
+
+    filterset_class = SectionSearchFilter
     template_name = "briefings/search.html"
     context_object_name = "results"
     paginate_by = 20
@@ -135,10 +176,30 @@ class SearchView(ListView):
             section.excerpt = excerpt(section.body, words)
         paginator = context["paginator"]
         more = paginator is not None and paginator.count == MAX_RESULTS and paginator.more
-        context.update(results=results, q=q, words=words, more=more, max_results=MAX_RESULTS)
+        titles = []
+        page = context["page_obj"]
+        if words and self.filterset.is_valid() and (page is None or page.number == 1):
+            filtered = (
+                self.filterset.filter_queryset(SectionSearchFilter.published()) if self.filtering() else None
+            )
+            titles = list(search_titles(q, filtered)[: TITLE_MATCHES + 1])
+            for publication in titles:
+                publication.title_excerpt = excerpt(
+                    publication.title, words, length=3 * len(publication.title) + 3
+                )
+        context.update(
+            results=results,
+            q=q,
+            words=words,
+            title_matches=titles[:TITLE_MATCHES],
+            more_titles=len(titles) > TITLE_MATCHES,
+            filtering=self.filtering(),
+            more=more,
+            max_results=MAX_RESULTS,
+        )
         return context
 
-    def get(self, request, *args, **kwargs):
-        response = super().get(request, *args, **kwargs)
-        patch_cache_control(response, public=True, max_age=settings.ASSAY_PUBLIC_CACHE_SECONDS)
-        return response
+    def filtering(self):
+        """Whether any filter is set (the words alone are not a filter)."""
+        form = self.filterset.form
+        return form.is_valid() and any(value not in (None, "") for value in form.cleaned_data.values())

@@ -16,6 +16,19 @@ def published_publisher(value):
     return found
 
 
+PUBLISHED_COPY_FIELDS = (
+    "number",
+    "source_id",
+    "publication_id",
+    "title",
+    "publisher",
+    "url",
+    "published_on",
+    "kind",
+    "details_pending",
+)
+
+
 class SourceFilter(PublishedFilterSet):
     """Filters the published copy of each cited source (one row per source)."""
 
@@ -37,4 +50,10 @@ class SourceFilter(PublishedFilterSet):
 
     @classmethod
     def published(cls):
-        return PublishedReference.objects.latest_per_source().order_by("title", "pk")
+        # With the citing publication's title, which names a placeholder (display_title).
+        return (
+            PublishedReference.objects.latest_per_source()
+            .select_related("publication")
+            .only(*PUBLISHED_COPY_FIELDS, "publication__title")
+            .order_by("title", "pk")
+        )

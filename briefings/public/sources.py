@@ -32,8 +32,8 @@ def source_detail(request, pk):
     source = (
         PublishedReference.objects.latest_per_source()
         .filter(source_id=pk)
-        .select_related("source")
-        .defer("source__notes")
+        .select_related("source", "publication")
+        .defer("source__notes", "publication__snapshot", "publication__rendered_html")
         .first()
     )
     if source is None:

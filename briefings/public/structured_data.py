@@ -9,7 +9,7 @@ import re
 from django.conf import settings
 from django.urls import reverse
 
-from briefings.models import Publication
+from briefings.models import Publication, pending_title
 from briefings.text.parsing import MARKER_RE
 
 DESCRIPTION_LENGTH = 160
@@ -27,12 +27,14 @@ def summary_text(snapshot, length=DESCRIPTION_LENGTH):
     return text[: length - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
 
 
-def source_name(source):
-    return "Source details pending" if source["details_pending"] else source["title"]
+def source_name(ref, briefing_title):
+    source = ref["source"]
+    return pending_title(ref["number"], briefing_title) if source["details_pending"] else source["title"]
 
 
-def citation(source):
-    work = {"@type": "CreativeWork", "name": source_name(source)}
+def citation(ref, briefing_title):
+    source = ref["source"]
+    work = {"@type": "CreativeWork", "name": source_name(ref, briefing_title)}
     if source["publisher"] and not source["details_pending"]:
         work["publisher"] = {"@type": "Organization", "name": source["publisher"]}
     if source["url"]:
@@ -59,7 +61,7 @@ def structured_data(request, publication, change_log, canonical_url):
         "isAccessibleForFree": True,
         "inLanguage": settings.LANGUAGE_CODE,
         "publisher": {"@type": "Organization", "name": settings.ASSAY_SITE_NAME},
-        "citation": [citation(ref["source"]) for ref in snapshot["references"]],
+        "citation": [citation(ref, snapshot["briefing"]["title"]) for ref in snapshot["references"]],
     }
     if snapshot["briefing"]["subject"]:
         data["about"] = {"@type": "Thing", "name": snapshot["briefing"]["subject"]}

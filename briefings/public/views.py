@@ -173,11 +173,12 @@ def recall_notices(publication):
             source__recall_flags__briefing_id=publication.briefing_id,
             source__recall_flags__resolved_at__isnull=True,
         )
-        .select_related("source")
+        .select_related("source", "publication")
         .only(
             "number",
             "title",
             "details_pending",
+            "publication__title",
             "source_id",
             "source__recall",
             "source__recall_reason",

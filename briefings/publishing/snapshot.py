@@ -169,9 +169,14 @@ def paragraph_runs(section):
 
 
 def article_context(snapshot):
-    """What the article template needs from a snapshot: sentences, sources, back-links."""
+    """What the article template needs from a snapshot: sentences, sources, back-links.
+
+    Each reference's ``cited_in`` groups its uses by section, in reading
+    order: ``{id, label, heading, number, count}``, ``id`` being the first use
+    in that section (the back-link's target).
+    """
     references = {ref["number"]: ref for ref in snapshot["references"]}
-    cited_from = {}
+    cited_in = {}
     sections = []
     all_runs = [paragraph_runs(section) for section in snapshot["sections"]]
     claims = [run for paragraphs in all_runs for runs in paragraphs for run in runs if run["claim"]]
@@ -186,17 +191,21 @@ def article_context(snapshot):
                     count += 1
                     segment["id"] = f"{section['anchor']}-cite-{count}"
                     segment["source"] = references.get(segment["cite"], {}).get("source")
-                    place = {"id": segment["id"], "label": label, "number": section["number"]}
-                    place["heading"] = section["heading"]
-                    cited_from.setdefault(segment["cite"], []).append(place)
+                    groups = cited_in.setdefault(segment["cite"], {})
+                    if section["number"] not in groups:
+                        groups[section["number"]] = {
+                            "id": segment["id"],
+                            "label": label,
+                            "number": section["number"],
+                            "heading": section["heading"],
+                            "count": 0,
+                        }
+                    groups[section["number"]]["count"] += 1
         sections.append({**section, "paragraph_runs": paragraphs})
-    refs = []
-    for ref in snapshot["references"]:
-        places = cited_from.get(ref["number"], [])
-        for index, place in enumerate(places, 1):
-            place["position"] = index
-        refs.append({**ref, "cited_from": places})
-    return {"sections": sections, "references": refs}
+    refs = [
+        {**ref, "cited_in": list(cited_in.get(ref["number"], {}).values())} for ref in snapshot["references"]
+    ]
+    return {"sections": sections, "references": refs, "briefing_title": snapshot["briefing"]["title"]}
 
 
 def render_snapshot(snapshot):

@@ -32,15 +32,19 @@ def test_a_citation_names_its_source_on_hover_and_focus_and_links_to_the_referen
     )
 
 
-def test_a_pending_source_is_named_as_pending_in_the_tooltip(client):
+def test_a_pending_source_is_named_by_its_entry_and_briefing_in_tooltip_and_reference_list(client):
     briefing = make_briefing(
-        sections=[("Executive summary", "A claim [1].")],
-        references={1: make_source("Placeholder", details_pending=True)},
+        title="Water <em>question</em>",
+        sections=[("Executive summary", "A claim [3].")],
+        references={3: make_source("Placeholder to-do for the desk", details_pending=True)},
     )
     publish(briefing)
     html = page(client, briefing)
-    assert 'id="summary-cite-1-tip">Source details pending</span>' in html
-    assert "Placeholder" not in html
+    label = "Details pending: [3] of <bdi>Water &lt;em&gt;question&lt;/em&gt;</bdi>"
+    assert f'id="summary-cite-1-tip">{label}</span>' in html
+    assert f'<span id="ref-3-label">{label}</span>' in html
+    assert "Placeholder to-do" not in html
+    assert "<em>question" not in html
 
 
 def test_each_cited_sentence_has_the_anchor_its_claim_links_to(client):
@@ -64,25 +68,39 @@ def test_each_cited_sentence_has_the_anchor_its_claim_links_to(client):
     assert html.count('<span class="claim" id=') == 3  # the uncited opening has none
 
 
-def test_each_reference_links_back_to_every_place_that_cites_it(client):
+def test_each_reference_links_back_once_per_section_citing_it_with_the_count(client):
     briefing = make_briefing(
         sections=[
             ("Executive summary", "One [1]. Two [2] [1]."),
             ("Arden: the lender", "Three [1].", ["Arden"]),
+            ("Estmark: the borrower", "Four [2]."),
+            ("Rivers", "Five [1]. Six [1] [1]. Seven [1]."),
         ]
     )
     publish(briefing)
     html = page(client, briefing)
     reference = re.search(r'<li id="ref-1" value="1">(.*?)</li>', html, re.S).group(1)
-    backlinks = re.findall(r'<a href="#([^"]+)" title="Back to ([^"]+)">', reference)
-    assert backlinks == [
+    backlinks = re.findall(
+        r'<a href="#([^"]+)" title="Back to the first citation in ([^"]+)" aria-label="([^"]+)">(.*?)</a>',
+        reference,
+    )
+    assert [(anchor, heading) for anchor, heading, _, _ in backlinks] == [
         ("summary-cite-1", "Executive summary"),
-        ("summary-cite-3", "Executive summary"),
         ("section-1-cite-1", "Arden: the lender"),
+        ("section-3-cite-1", "Rivers"),
     ]
-    for anchor, _ in backlinks:
+    for anchor, *_ in backlinks:
         assert f'id="{anchor}"' in html
-    assert "Back to citation 3 of 3, in </span>§1" in reference
+    assert [text for *_, text in backlinks] == ["Summary (2)", "§1 (1)", "§3 (4)"]
+    assert [label for _, _, label, _ in backlinks] == [
+        "Summary, 2 citations",
+        "§1: Arden: the lender, 1 citation",
+        "§3: Rivers, 4 citations",
+    ]
+    assert "Cited in <a" in reference
+    # The other reference: its own sections only.
+    other = re.search(r'<li id="ref-2" value="2">(.*?)</li>', html, re.S).group(1)
+    assert re.findall(r'<a href="#([^"]+)" title="Back', other) == ["summary-cite-2", "section-2-cite-1"]
 
 
 def test_markup_in_source_details_is_escaped_in_tooltip_and_references(client):

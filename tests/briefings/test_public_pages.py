@@ -68,7 +68,7 @@ def test_the_briefing_page_has_anchors_citations_and_references(client, publishe
     assert sups == ["#ref-1", "#ref-2", "#ref-2", "#ref-1"]
     assert "<bdi>Water ministry statement (sample)</bdi>, <bdi>Estmark ministry</bdi>" in html
     assert "Placeholder source" not in html
-    assert "details pending" in html
+    assert "Details pending: [2] of" in html
     assert 'href="/partners/arden/"' in html
     assert "Published <time" in html
 

@@ -410,7 +410,7 @@ def test_a_source_filled_in_after_publishing_can_be_submitted_approved_and_repub
     )
     publish(briefing, user=people["other_reviewer"])
     editor, reviewer = logged_in(people["editor"]), logged_in(people["reviewer"])
-    assert "Source details pending" in Client().get(briefing.get_absolute_url()).content.decode()
+    assert "Details pending: [1] of" in Client().get(briefing.get_absolute_url()).content.decode()
 
     fill_in_source(
         editor,
@@ -442,7 +442,7 @@ def test_a_source_filled_in_after_publishing_can_be_submitted_approved_and_repub
     assert response.status_code == 302
     public = Client().get(briefing.get_absolute_url()).content.decode()
     assert "Arden ministry of finance, 2024 budget" in public
-    assert "Source details pending" not in public
+    assert "Details pending: [1] of" not in public
 
 
 @pytest.mark.django_db

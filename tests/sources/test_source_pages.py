@@ -85,6 +85,7 @@ def test_sources_filter_by_publisher_kind_year_and_pending(client):
     pending = make_source("Placeholder", details_pending=True)
     publish(
         make_briefing(
+            title="Harbour question",
             sections=[("Executive summary", "One [1]. Two [2]. Three [3].")],
             references={1: news, 2: paper, 3: pending},
         )
@@ -93,7 +94,7 @@ def test_sources_filter_by_publisher_kind_year_and_pending(client):
     def listed(query):
         _, html = get(client, "sources:source-list", query=query)
         return {s.title for s in (news, paper) if s.title in html} | (
-            {"pending"} if "Source details pending" in html else set()
+            {"pending"} if "Details pending: [3] of Harbour question" in html else set()
         )
 
     assert listed("") == {"Harbour news", "Dam paper", "pending"}
