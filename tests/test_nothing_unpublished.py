@@ -55,6 +55,9 @@ def publication_numbers(data):
 PUBLIC_URLS = {
     "healthz": lambda data: [{}],
     "sitemap": lambda data: [{}],
+    "sitemap-section": lambda data: [
+        {"section": section, "page": 1} for section in ("home", "briefings", "publications")
+    ],
     "robots-txt": lambda data: [{}],
     "briefings:briefing-list": lambda data: [{}],
     "briefings:feed": lambda data: [{}],
@@ -314,7 +317,13 @@ def test_no_public_url_shows_an_unpublished_edit(client, edited_briefing):
     assert '<h1 dir="auto">Arden</h1>' in pages["/partners/arden/"]
     assert f"/partners/{RENAMED_PARTNER_SLUG}/" in pages
     assert client.get(f"/partners/{RENAMED_PARTNER_SLUG}/").status_code == 404
-    assert {"/sitemap.xml", "/robots.txt", "/feeds/publications.atom", f"{briefing_url}v2/"} <= set(pages)
+    assert {
+        "/sitemap.xml",
+        "/sitemaps/publications-1.xml",
+        "/robots.txt",
+        "/feeds/publications.atom",
+        f"{briefing_url}v2/",
+    } <= set(pages)
 
 
 @pytest.mark.django_db

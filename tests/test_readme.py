@@ -42,7 +42,14 @@ def test_every_address_readers_are_promised_answers(client):
     publish(briefing)
     publish(briefing, note="Second look.")
     source_id = PublishedReference.objects.values_list("source_id", flat=True).first()
-    fill = {"<slug>": "arden", "<N>": "1", "<A>": "1", "<B>": "2", "<id>": str(source_id)}
+    fill = {
+        "<slug>": "arden",
+        "<N>": "1",
+        "<A>": "1",
+        "<B>": "2",
+        "<id>": str(source_id),
+        "<section>": "publications",
+    }
     addresses = []
     for row in table_rows(section("What readers get")):
         addresses += re.findall(r"`(/[^`]*)`", row.split("|")[1])

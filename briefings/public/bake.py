@@ -13,7 +13,8 @@ had, the files it produced and the partner and source pages it names. The
 next run is incremental: only briefings with a publication the last bake did
 not see (and the partner and source pages they name, before and after) are
 rendered again, with the pages
-every publish changes (home, lists, feeds, sitemap). A new release, or
+every publish changes (home, lists, feeds, the sitemap index and every
+sitemap page it lists). A new release, or
 ``--full``, renders everything and removes files no page produces any more.
 
 Lists are baked at their first page without filters; filtered, searched and
@@ -34,8 +35,10 @@ from django.urls import reverse
 
 from briefings.models import Publication, PublishedPartner, PublishedReference, RecallFlag
 from briefings.public.release import release_token
+from briefings.public.sitemaps import sitemap_pages
 
 MANIFEST = ".bake.json"
+SITEMAP_FILES = "sitemaps/"
 
 SHARED = (
     ("briefings:briefing-list", ()),
@@ -153,7 +156,7 @@ class Baker:
 
         kept = {} if full else {int(k): v for k, v in previous["briefings"].items() if int(k) not in changed}
         names = named_records(changed & current)
-        urls = [reverse(name, args=args) for name, args in SHARED]
+        urls = [reverse(name, args=args) for name, args in SHARED] + sitemap_pages()
         briefings = dict(kept)
         for pk in sorted(changed & current):
             own = briefing_urls(pk)
@@ -193,6 +196,9 @@ class Baker:
                     stale.update(entry["files"])
             if full:
                 stale.update(previous.get("files", []))
+            else:
+                # Sitemap pages are rendered on every bake; one the index no longer lists is gone.
+                stale.update(f for f in previous.get("files", []) if f.startswith(SITEMAP_FILES))
         for name in sorted(stale - produced):
             path = self.directory / name
             if path.exists():

@@ -64,7 +64,8 @@ ROUTES = {
     "briefings:partner-detail": ("page",),
     "sources:source-list": ("page",),
     "sources:source-detail": ("page", "after", "before"),
-    "sitemap": ("p",),
+    "sitemap": (),
+    "sitemap-section": (),
     "robots-txt": (),
 }
 

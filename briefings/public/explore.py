@@ -11,7 +11,7 @@ from django_filters.views import FilterView
 
 from briefings.models import PublishedReference
 from briefings.public.filters import BriefingFilter, ClaimFilter
-from briefings.public.pagination import keyset_page_or_404
+from briefings.public.pagination import TailPaginator, keyset_page_or_404
 from briefings.publishing.snapshot import body_segments, citation_tip
 
 
@@ -60,6 +60,7 @@ class PublicFilterView(FilterView):
     """A filtered, paginated public list; the filter's query string is the list's address."""
 
     paginate_by = 25
+    paginator_class = TailPaginator  # ?page=last reads from the end
 
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)

@@ -123,7 +123,14 @@ class PublishedPartnerFilter(LookupFilter):
             # Publications: PublishedPartner lists each publication naming the partner once (indexed).
             rows = PublishedPartner.objects.filter(partner_id=value).values("publication_id")
         else:
-            rows = PublishedSection.objects.filter(partners=value).values(self.section_value)
+            # The partners table alone (its partner index), not joined back to the sections.
+            naming = PublishedSection.partners.through.objects.filter(partner_id=value)
+            column = (
+                "publishedsection_id"
+                if self.section_value == "pk"
+                else f"publishedsection__{self.section_value}"
+            )
+            rows = naming.values(column)
         return qs.filter(**{f"{self.field_name}__in": rows})
 
 

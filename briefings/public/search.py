@@ -10,13 +10,25 @@ On PostgreSQL this is ranked full-text search over the stored
 ranking reads stored vectors instead of recomputing them; elsewhere (SQLite
 in development) every word must appear in the heading or body, and heading
 matches rank first. Same page either way.
+
+Ranking is bounded: of all the sections that match, only the
+``MAX_RESULTS + 1`` most recently published (highest id, a primary-key
+order, so the database stops as soon as it has found that many) are ranked,
+and the page lists the best ``MAX_RESULTS`` of those, 20 a page. A rare
+word loses nothing; a common one (tens of thousands of matching sections)
+costs the same as a rare one instead of ranking every match. The trade-off:
+for such a word an older section that would rank higher is not shown, and
+the page says "More than MAX_RESULTS sections match" rather than how many,
+so a reader narrows the search with a second word.
 """
 
 import re
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.utils.functional import cached_property
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -27,6 +39,8 @@ from briefings.text.parsing import MARKER_RE
 
 # Bounds the work one query can ask of the fallback.
 MAX_WORDS = 10
+# Matches ranked per search (see above): ten pages of 20.
+MAX_RESULTS = 200
 EXCERPT_CHARS = 240
 # Briefings listed as title matches, above the sections.
 TITLE_MATCHES = 5
@@ -41,8 +55,13 @@ def query_words(q):
     return re.findall(r"\w+", q or "")[:MAX_WORDS]
 
 
+def recent_first(matches):
+    """The ids of the ``MAX_RESULTS + 1`` most recently published of ``matches``: a subquery."""
+    return matches.order_by("-pk").values("pk")[: MAX_RESULTS + 1]
+
+
 def search_sections(q):
-    """Published sections matching ``q``, best first."""
+    """Published sections matching ``q``, best first: the best of the most recent ``MAX_RESULTS + 1``."""
     sections = PublishedSection.objects.select_related("publication", "briefing").defer(
         "publication__snapshot", "publication__rendered_html"
     )
@@ -52,17 +71,33 @@ def search_sections(q):
         return sections.none()
     if connections[sections.db].vendor == "postgresql":
         query = SearchQuery(q, config="english", search_type="websearch")
+        candidates = recent_first(PublishedSection.objects.filter(search_vector=query))
         return (
-            sections.filter(search_vector=query)
+            sections.filter(pk__in=candidates)
             .annotate(rank=SearchRank(F("search_vector"), query))
             .order_by("-rank", "-publication__published_at", "number")
         )
+    matches = PublishedSection.objects.all()
     rank = Value(0, output_field=IntegerField())
     for word in words:
-        sections = sections.filter(Q(heading__icontains=word) | Q(body__icontains=word))
+        matches = matches.filter(Q(heading__icontains=word) | Q(body__icontains=word))
         rank = rank + Case(When(heading__icontains=word, then=Value(2)), default=Value(0))
         rank = rank + Case(When(body__icontains=word, then=Value(1)), default=Value(0))
-    return sections.annotate(rank=rank).order_by("-rank", "-publication__published_at", "number")
+    return (
+        sections.filter(pk__in=recent_first(matches))
+        .annotate(rank=rank)
+        .order_by("-rank", "-publication__published_at", "number")
+    )
+
+
+class BoundedPaginator(Paginator):
+    """Pages over at most ``MAX_RESULTS`` results; ``more`` says whether more matched."""
+
+    @cached_property
+    def count(self):
+        found = super().count
+        self.more = found > MAX_RESULTS
+        return min(found, MAX_RESULTS)
 
 
 def title_vector():
@@ -127,6 +162,7 @@ class SearchView(PublicFilterView):
     template_name = "briefings/search.html"
     context_object_name = "results"
     paginate_by = 20
+    paginator_class = BoundedPaginator
 
     def get_queryset(self):
         return search_sections(self.request.GET.get("q", ""))
@@ -138,6 +174,8 @@ class SearchView(PublicFilterView):
         results = list(context["results"])
         for section in results:
             section.excerpt = excerpt(section.body, words)
+        paginator = context["paginator"]
+        more = paginator is not None and paginator.count == MAX_RESULTS and paginator.more
         titles = []
         page = context["page_obj"]
         if words and self.filterset.is_valid() and (page is None or page.number == 1):
@@ -156,6 +194,8 @@ class SearchView(PublicFilterView):
             title_matches=titles[:TITLE_MATCHES],
             more_titles=len(titles) > TITLE_MATCHES,
             filtering=self.filtering(),
+            more=more,
+            max_results=MAX_RESULTS,
         )
         return context
 

@@ -175,20 +175,24 @@ class TextDiff:
 
 
 def _pieces(op: str, tokens: list[str], changed_refs: frozenset[int]) -> list[Piece]:
-    """Group tokens into text runs and single citations."""
+    """Group tokens into text runs and single citations.
+
+    A citation ``[n]`` is always one whole token (TOKEN_RE and MARKER_SPLIT_RE
+    start a token at every ``[`` that opens a marker), so splitting the joined
+    text at CITATION_RE gives the same pieces as looking at every token, with
+    one regex pass instead of one call per word.
+    """
     pieces: list[Piece] = []
-    run: list[str] = []
-    for token in tokens:
-        number = citation_number(token)
-        if number is None:
-            run.append(token)
+    parts = CITATION_RE.split("".join(tokens))
+    for index, part in enumerate(parts):
+        if index % 2 == 0:
+            if part:
+                pieces.append(Piece(op, part))
             continue
-        if run:
-            pieces.append(Piece(op, "".join(run)))
-            run = []
-        pieces.append(Piece(op, token, cite=number, source_changed=op != DELETE and number in changed_refs))
-    if run:
-        pieces.append(Piece(op, "".join(run)))
+        number = int(part)
+        pieces.append(
+            Piece(op, f"[{part}]", cite=number, source_changed=op != DELETE and number in changed_refs)
+        )
     return pieces
 
 

@@ -7,9 +7,11 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 
 from briefings.models import Briefing
+from briefings.public import sitemaps
 from briefings.public.bake import MANIFEST, Baker
+from briefings.publishing.takedown import withdraw_publication
 from tests.briefings.history_helpers import revise, set_body
-from tests.factories import make_briefing, publish
+from tests.factories import make_briefing, make_user, publish
 
 pytestmark = pytest.mark.django_db
 
@@ -37,6 +39,9 @@ def test_a_full_bake_writes_every_public_page_as_the_site_serves_it(tmp_path, si
         "briefings/first-sample/feed.atom": "/briefings/first-sample/feed.atom",
         "feeds/publications.atom": "/feeds/publications.atom",
         "sitemap.xml": "/sitemap.xml",
+        "sitemaps/home-1.xml": "/sitemaps/home-1.xml",
+        "sitemaps/briefings-1.xml": "/sitemaps/briefings-1.xml",
+        "sitemaps/publications-1.xml": "/sitemaps/publications-1.xml",
         "robots.txt": "/robots.txt",
         "sources/index.html": "/sources/",
         "partners/arden/index.html": "/partners/arden/",
@@ -96,3 +101,24 @@ def test_the_command_reports_and_refuses_a_bad_base_url(tmp_path, site, capsys):
     assert "Full bake: 1 briefing(s) rendered" in capsys.readouterr().out
     with pytest.raises(CommandError, match="must start with http"):
         call_command("bake", str(tmp_path), "--base-url", "assay.example")
+
+
+def test_every_sitemap_page_the_index_lists_is_baked_and_a_page_no_longer_listed_is_removed(
+    tmp_path, site, monkeypatch
+):
+    monkeypatch.setattr(sitemaps, "URLS_PER_SITEMAP", 1)
+    publish(make_briefing(title="Second sample question?", slug="second-sample"))
+    Baker(tmp_path, base_url="http://localhost").bake()
+    index = (tmp_path / "sitemap.xml").read_text()
+    for name in ("home-1", "briefings-1", "briefings-2", "publications-1", "publications-2"):
+        assert f"http://localhost/sitemaps/{name}.xml" in index
+        assert (tmp_path / f"sitemaps/{name}.xml").read_bytes() == live(f"/sitemaps/{name}.xml"), name
+    assert "/briefings/second-sample/v1/" in (tmp_path / "sitemaps/publications-2.xml").read_text()
+
+    second = Briefing.objects.get(slug="second-sample").publications.get()
+    withdraw_publication(publication=second, user=make_user(group="Reviewers"), notice="Withdrawn.")
+    result = Baker(tmp_path, base_url="http://localhost").bake()
+    assert not result.full
+    assert {"sitemaps/briefings-2.xml", "sitemaps/publications-2.xml"} <= set(result.removed)
+    assert not (tmp_path / "sitemaps/publications-2.xml").exists()
+    assert "sitemaps/publications-2.xml" not in (tmp_path / "sitemap.xml").read_text()

@@ -9,11 +9,11 @@ import pytest
 from django.urls import reverse
 
 from briefings.models import Publication
-from briefings.public import feeds
+from briefings.public import feeds, sitemaps
 from tests.factories import make_briefing, make_source, make_user, publish
+from tests.sitemap_helpers import sitemap_index, sitemap_urls
 
 ATOM = "{http://www.w3.org/2005/Atom}"
-SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 HOSTILE = "Bad </script><script>alert(1)</script> <!-- & title"
 
 
@@ -116,7 +116,7 @@ def test_feeds_answer_conditional_requests(client, corrected):
 
 @pytest.mark.django_db
 def test_every_feed_and_sitemap_answer_is_publicly_cacheable_even_before_anything_is_published(client):
-    for url in ("/feeds/publications.atom", "/sitemap.xml", "/robots.txt"):
+    for url in ("/feeds/publications.atom", "/sitemap.xml", "/sitemaps/home-1.xml", "/robots.txt"):
         response = client.get(url)
         assert response.status_code == 200, url
         assert "public" in response["Cache-Control"], url
@@ -146,31 +146,79 @@ def test_sitemap_lists_home_current_briefings_and_every_permalink_but_no_draft(c
     briefing, publications = corrected
     draft = make_briefing(title="Sample question: a draft")
 
-    response = client.get("/sitemap.xml")
+    urls = sitemap_urls(client)
 
-    assert response.status_code == 200
-    root = ET.fromstring(response.content)  # noqa: S314 (our own response)
-    urls = {u.findtext(f"{SITEMAP}loc"): u.findtext(f"{SITEMAP}lastmod") for u in root}
     base = f"http://testserver/briefings/{briefing.slug}/"
     assert set(urls) == {"http://testserver/", base, base + "v1/", base + "v2/", base + "v3/"}
     assert urls[base] == publications[-1].published_at.date().isoformat()
-    assert draft.slug not in response.content.decode()
+    assert urls["http://testserver/"] == publications[-1].published_at.date().isoformat()
+    assert not any(draft.slug in url for url in urls)
 
 
 @pytest.mark.django_db
-def test_sitemap_queries_do_not_grow_with_briefings(client, django_assert_max_num_queries):
+def test_sitemap_index_pages_its_sections_and_reaches_every_publication(client, monkeypatch):
+    monkeypatch.setattr(sitemaps, "URLS_PER_SITEMAP", 3)
+    briefings = [make_briefing(title=f"Sample question {n}?") for n in range(5)]
+    for briefing in briefings:
+        publish(briefing, note="First publication.")
+    publish(briefings[0], note="An update.", kind=Publication.Kind.UPDATE)
+
+    index = sitemap_index(client)
+
+    # 5 briefing addresses in pages of 3, and 6 permanent pages in pages of 3.
+    assert index == [
+        "/sitemaps/home-1.xml",
+        "/sitemaps/briefings-1.xml",
+        "/sitemaps/briefings-2.xml",
+        "/sitemaps/publications-1.xml",
+        "/sitemaps/publications-2.xml",
+    ]
+    urls = sitemap_urls(client)
+    expected = {"http://testserver/"}
+    for publication in Publication.objects.select_related("briefing"):
+        expected.add(f"http://testserver{publication.briefing.get_absolute_url()}")
+        expected.add(f"http://testserver{publication.get_absolute_url()}")
+    assert set(urls) == expected
+    second = client.get("/sitemaps/publications-2.xml").content.decode()
+    assert f"/briefings/{briefings[0].slug}/v2/" in second  # the latest publication is on the last page
+    assert client.get("/sitemaps/publications-3.xml").status_code == 404
+    assert client.get("/sitemaps/publications-0.xml").status_code == 404
+    assert client.get("/sitemaps/drafts-1.xml").status_code == 404
+
+
+@pytest.mark.django_db
+def test_sitemap_pages_answer_conditional_requests_and_change_with_a_publish(client):
+    briefing = make_briefing()
+    publish(briefing, note="First publication.")
+    for url in ("/sitemap.xml", "/sitemaps/publications-1.xml"):
+        etag = client.get(url)["ETag"]
+        assert client.get(url, headers={"if-none-match": etag}).status_code == 304
+        publish(make_briefing(), note="Another briefing.")
+        assert client.get(url, headers={"if-none-match": etag}).status_code == 200
+
+
+@pytest.mark.django_db
+def test_sitemap_queries_do_not_grow_with_briefings(client, django_assert_max_num_queries, monkeypatch):
+    monkeypatch.setattr(sitemaps, "URLS_PER_SITEMAP", 4)
     publish(make_briefing(), note="A publication.")
-    with django_assert_max_num_queries(6) as small:
-        response = client.get("/sitemap.xml")
-    assert response.status_code == 200
-    # home, and each briefing's address and its one permanent page
-    assert len(ET.fromstring(response.content)) == 1 + 2  # noqa: S314 (our own response)
+    urls = [
+        "/sitemap.xml",
+        "/sitemaps/home-1.xml",
+        "/sitemaps/briefings-1.xml",
+        "/sitemaps/publications-1.xml",
+    ]
+    counts = {}
+    for url in urls:
+        with django_assert_max_num_queries(2) as queries:
+            assert client.get(url).status_code == 200
+        counts[url] = len(queries.captured_queries)
+    assert len(sitemap_urls(client)) == 1 + 2
     for _ in range(8):
         publish(make_briefing(), note="A publication.")
-    with django_assert_max_num_queries(len(small.captured_queries)):
-        response = client.get("/sitemap.xml")
-    assert response.status_code == 200
-    assert len(ET.fromstring(response.content)) == 1 + 2 * 9  # noqa: S314 (our own response)
+    for url in urls + ["/sitemaps/briefings-3.xml", "/sitemaps/publications-3.xml"]:
+        with django_assert_max_num_queries(counts.get(url, counts[url.replace("-3", "-1")])):
+            assert client.get(url).status_code == 200
+    assert len(sitemap_urls(client)) == 1 + 2 * 9
 
 
 @pytest.mark.django_db
@@ -360,4 +408,4 @@ def test_staff_draft_preview_is_not_described_for_search_engines(client):
     assert '<meta name="robots" content="noindex">' in html
     assert json_ld(response) == []
     assert 'rel="canonical"' not in html
-    assert briefing.slug not in client.get("/sitemap.xml").content.decode()
+    assert not any(briefing.slug in url for url in sitemap_urls(client))

@@ -7,6 +7,7 @@ from django.db import connection
 from django.urls import reverse
 
 from briefings.models import PublishedSection
+from briefings.public import search as search_module
 from briefings.public.search import search_sections
 from tests.factories import make_briefing, publish
 
@@ -157,6 +158,22 @@ def test_control_characters_in_the_query_are_ignored_on_both_databases(client, q
     html = search(client, q)
     assert "<mark>pipelines</mark>" in html
     assert "\x00" not in html
+
+
+def test_a_common_word_ranks_only_the_most_recent_matches_and_says_so(client, monkeypatch):
+    monkeypatch.setattr(search_module, "MAX_RESULTS", 3)
+    old = published("Oldest", [("Turbines in the old plant", "Turbines everywhere [1].")])
+    for n in range(4):
+        published(f"Newer {n}", [("Executive summary", f"Turbines number {n} are mentioned [1].")])
+    html = search(client, "turbines")
+    assert "More than 3 sections match “turbines”" in html
+    assert html.count('<h2><a href="/briefings/') == 3
+    # The oldest section would rank first (its heading matches) but is past the bound.
+    assert f"/briefings/{old.slug}/" not in html
+    monkeypatch.setattr(search_module, "MAX_RESULTS", 5)
+    html = search(client, "turbines", "&page=1")  # another address: the first is in the page cache
+    assert "5 sections match" in html and "More than" not in html
+    assert html.index(f"/briefings/{old.slug}/") < html.index("Newer")
 
 
 # Briefing titles
