@@ -177,22 +177,24 @@ class TextDiff:
 def _pieces(op: str, tokens: list[str], changed_refs: frozenset[int]) -> list[Piece]:
     """Group tokens into text runs and single citations.
 
-    A citation ``[n]`` is always one whole token (TOKEN_RE and MARKER_SPLIT_RE
-    start a token at every ``[`` that opens a marker), so splitting the joined
-    text at CITATION_RE gives the same pieces as looking at every token, with
-    one regex pass instead of one call per word.
+    A citation ``[n]`` or ``[n:c]`` is always one whole token (TOKEN_RE and
+    MARKER_SPLIT_RE start a token at every ``[`` that opens a marker), so
+    matching CITATION_RE over the joined text gives the same pieces as looking
+    at every token, with one regex pass instead of one call per word.
     """
     pieces: list[Piece] = []
-    parts = CITATION_RE.split("".join(tokens))
-    for index, part in enumerate(parts):
-        if index % 2 == 0:
-            if part:
-                pieces.append(Piece(op, part))
-            continue
-        number = int(part)
+    text = "".join(tokens)
+    position = 0
+    for match in CITATION_RE.finditer(text):
+        if match.start() > position:
+            pieces.append(Piece(op, text[position : match.start()]))
+        number = int(match.group(1))
         pieces.append(
-            Piece(op, f"[{part}]", cite=number, source_changed=op != DELETE and number in changed_refs)
+            Piece(op, match.group(0), cite=number, source_changed=op != DELETE and number in changed_refs)
         )
+        position = match.end()
+    if position < len(text):
+        pieces.append(Piece(op, text[position:]))
     return pieces
 
 
