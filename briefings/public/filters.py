@@ -7,9 +7,12 @@ hundreds of thousands), and checked on submit against published rows only,
 so that no unpublished name matches and a typo gets a clear error.
 """
 
+from datetime import datetime, time, timedelta
+
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef
+from django.utils import timezone
 from django_filters.constants import EMPTY_VALUES
 
 from briefings.models import (
@@ -42,6 +45,36 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs=None, format="%Y-%m-%d"):
         super().__init__(attrs, format)
+
+
+def day_starts(value, *, days=0):
+    """Midnight of ``value`` (+ ``days``) in the current time zone, as an aware datetime.
+
+    A day filter compares ``published_at`` with it, never ``published_at::date``:
+    the bare column uses its index and the planner's statistics, where the
+    cast made PostgreSQL walk every claim to find that none was in range.
+    """
+    return datetime.combine(value + timedelta(days=days), time.min, tzinfo=timezone.get_current_timezone())
+
+
+class DayFilter(django_filters.DateFilter):
+    """Rows whose ``field_name`` falls on or after (``after=True``) or on or before the day typed."""
+
+    def __init__(self, *args, after, **kwargs):
+        self.after = after
+        kwargs.setdefault("widget", DateInput)
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if value in EMPTY_VALUES:
+            return qs
+        if self.after:
+            return qs.filter(**{f"{self.field_name}__gte": day_starts(value)})
+        try:
+            end = day_starts(value, days=1)
+        except OverflowError:  # on or before 31 December 9999: everything
+            return qs
+        return qs.filter(**{f"{self.field_name}__lt": end})
 
 
 class AnyYesNo(forms.NullBooleanSelect):
@@ -165,12 +198,8 @@ class BriefingFilter(PublishedFilterSet):
         not_found="No published briefing has the subject “%(value)s”.",
         help_text="As the briefings give it, e.g. Estmark.",
     )
-    updated_from = django_filters.DateFilter(
-        label="Updated on or after", field_name="published_at", lookup_expr="date__gte", widget=DateInput
-    )
-    updated_to = django_filters.DateFilter(
-        label="Updated on or before", field_name="published_at", lookup_expr="date__lte", widget=DateInput
-    )
+    updated_from = DayFilter(label="Updated on or after", field_name="published_at", after=True)
+    updated_to = DayFilter(label="Updated on or before", field_name="published_at", after=False)
 
     class Meta:
         model = Publication
@@ -226,12 +255,17 @@ class CitedTextFilterSet(PublishedFilterSet):
         choices=SourceKind.choices,
         empty_label="Any kind",
     )
-    published_from = django_filters.DateFilter(
-        label="Published on or after", method="filter_published_from", widget=DateInput
+    published_from = DayFilter(
+        label="Published on or after", field_name="publication__published_at", after=True
     )
-    published_to = django_filters.DateFilter(
-        label="Published on or before", method="filter_published_to", widget=DateInput
+    published_to = DayFilter(
+        label="Published on or before", field_name="publication__published_at", after=False
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("published_from", "published_to"):
+            self.filters[name].field_name = self._path("publication__published_at")
 
     def _path(self, field):
         return field if self.section == "pk" else f"{self.section}__{field}"
@@ -254,18 +288,8 @@ class CitedTextFilterSet(PublishedFilterSet):
         return qs.filter(Exists(self._citations().filter(source_id=value)))
 
     def filter_kind(self, qs, name, value):
-        copies = PublishedReference.objects.filter(
-            publication_id=OuterRef(OuterRef(self._path("publication_id"))),
-            number=OuterRef("reference_number"),
-            kind=value,
-        )
-        return qs.filter(Exists(self._citations().filter(Exists(copies))))
-
-    def filter_published_from(self, qs, name, value):
-        return qs.filter(**{self._path("publication__published_at__date__gte"): value})
-
-    def filter_published_to(self, qs, name, value):
-        return qs.filter(**{self._path("publication__published_at__date__lte"): value})
+        # The kind each citation's publication published (copied onto the citation, indexed).
+        return qs.filter(Exists(self._citations().filter(source_kind=value)))
 
 
 CITED_TEXT_FIELDS = ("partner", "source", "briefing", "kind", "published_from", "published_to")
@@ -273,7 +297,15 @@ CITED_TEXT_FIELDS = ("partner", "source", "briefing", "kind", "published_from", 
 
 class ClaimFilter(CitedTextFilterSet):
     section = "section"
-    text = django_filters.CharFilter(label="Text contains", lookup_expr="icontains", max_length=200)
+    # Three characters at least: the trigram index (PostgreSQL) answers nothing shorter, and one
+    # or two letters match almost every claim anyway.
+    text = django_filters.CharFilter(
+        label="Text contains",
+        lookup_expr="icontains",
+        min_length=3,
+        max_length=200,
+        error_messages={"min_length": "Type at least %(limit_value)d characters (this has %(show_value)d)."},
+    )
 
     class Meta:
         model = Claim

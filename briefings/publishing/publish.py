@@ -295,7 +295,7 @@ def rebuild_derived_many(publications):
             claim_data.append((section.publication, claim))
     Claim.objects.bulk_create(claims)
     source_of = {
-        publication.pk: {ref["number"]: ref["source"]["id"] for ref in publication.snapshot["references"]}
+        publication.pk: {ref["number"]: ref["source"] for ref in publication.snapshot["references"]}
         for publication in publications
     }
     ClaimCitation.objects.bulk_create(
@@ -303,7 +303,8 @@ def rebuild_derived_many(publications):
             claim=claim,
             position=pos,
             reference_number=n,
-            source_id=source_of[publication.pk][n],
+            source_id=source_of[publication.pk][n]["id"],
+            source_kind=source_of[publication.pk][n]["kind"],
             credibility=credibility,
         )
         for claim, (publication, data) in zip(claims, claim_data, strict=True)

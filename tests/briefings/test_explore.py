@@ -1,6 +1,7 @@
 """Filtering the published briefings and claims with plain GET forms and shareable URLs."""
 
 import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
@@ -281,3 +282,38 @@ def response_claims(client, query):
 
     caches["pages"].clear()
     return client.get("/claims/" + query).context["claims"]
+
+
+def test_day_filters_take_the_whole_day_in_the_sites_time_zone(client, settings):
+    """A briefing published at 23:30 in New York (04:30 next day UTC) is on that New York day."""
+    settings.TIME_ZONE = "America/New_York"
+    zone = ZoneInfo("America/New_York")
+    published("Late question", "Estmark", "Arden", when=datetime.datetime(2025, 3, 1, 23, 30, tzinfo=zone))
+    published("Early question", "Vellum", "Borea", when=datetime.datetime(2025, 3, 2, 0, 0, tzinfo=zone))
+
+    def titles(query):
+        html = get(client, "briefings:briefing-explore", query)
+        return {t for t in ("Late question", "Early question") if t in html}
+
+    def claims(query):
+        return {c.section.publication.title for c in response_claims(client, query)}
+
+    assert titles("?updated_to=2025-03-01") == {"Late question"}
+    assert titles("?updated_from=2025-03-02") == {"Early question"}
+    assert titles("?updated_from=2025-03-01&updated_to=2025-03-01") == {"Late question"}
+    assert claims("?published_to=2025-03-01") == {"Late question"}
+    assert claims("?published_from=2025-03-02") == {"Early question"}
+    # The last day there is: everything is on or before it, nothing after it (no overflow, no error).
+    assert titles("?updated_to=9999-12-31") == {"Late question", "Early question"}
+    assert claims("?published_to=9999-12-31") == {"Late question", "Early question"}
+    assert claims("?published_from=9999-12-31") == set()
+
+
+def test_text_contains_needs_three_characters(client, two_briefings):
+    """One or two letters match almost every claim: the form says so and lists nothing."""
+    response = client.get("/claims/?text=ab")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Type at least 3 characters (this has 2)." in html
+    assert list(response.context["claims"]) == []
+    assert {c.text for c in response_claims(client, "?text=cla")} == {"A claim [1]."}
