@@ -294,6 +294,10 @@ CACHES = {
     "pages": {**_pages, "KEY_PREFIX": "assay-pages", "TIMEOUT": ASSAY_PAGE_CACHE_SECONDS},
 }
 
+# PostgreSQL: a claim list's count (at most 1,001 rows, briefings/public/pagination.py)
+# gives up after this many milliseconds and the page says "More than 50 claims" instead:
+# text with another filter can make no index answer the count. 0: always count.
+ASSAY_COUNT_TIMEOUT_MS = env_int("ASSAY_COUNT_TIMEOUT_MS", 25)
 # Public pages are immutable between publications: let a CDN keep them this long.
 ASSAY_PUBLIC_CACHE_SECONDS = env_int("ASSAY_PUBLIC_CACHE_SECONDS", 300)
 # Name shown in page titles, feeds and structured data.

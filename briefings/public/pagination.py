@@ -1,8 +1,11 @@
 """One page of a list for function views, answering bad page numbers exactly as ListView does."""
 
+from django.conf import settings
 from django.core.paginator import InvalidPage, Paginator
+from django.db import OperationalError, connections, transaction
 from django.db.models import QuerySet
 from django.http import Http404
+from psycopg.errors import QueryCanceled
 
 from config.converters import INT64_MAX, bounded_int
 
@@ -54,12 +57,42 @@ def page_or_404(request, items, per_page, *, count=None):
 COUNT_LIMIT = 1_000
 
 
+def bounded_count(items):
+    """How many ``items`` there are, counting COUNT_LIMIT + 1 at most; None if that took too long.
+
+    Without the ordering (any COUNT_LIMIT + 1 matching rows will do, so the database stops
+    at the first it finds) and without the rows select_related() joins for display. On
+    PostgreSQL the count runs under ``statement_timeout`` = ASSAY_COUNT_TIMEOUT_MS: where no
+    index answers a combination of filters (text and a source kind, say) counting reads
+    every claim until the thousandth match, and the list is worth showing without it.
+    The timeout is SET LOCAL to a transaction of the count's own, so it can only be
+    applied outside one (as requests run); inside one (tests) the count is never cut short.
+    """
+    query = items.select_related(None).order_by().values("pk")[: COUNT_LIMIT + 1]
+    connection = connections[query.db]
+    timeout = settings.ASSAY_COUNT_TIMEOUT_MS
+    if connection.vendor != "postgresql" or timeout <= 0 or connection.in_atomic_block:
+        return query.count()
+    try:
+        with transaction.atomic(using=query.db):
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config('statement_timeout', %s, true)", [f"{timeout}ms"])
+            return query.count()
+    except OperationalError as error:
+        if isinstance(error.__cause__, QueryCanceled):
+            return None
+        raise
+
+
 class KeysetPaginator:
-    """What a page says about its whole list: ``count`` (at most COUNT_LIMIT) and whether it is exact."""
+    """What a page says about its whole list: ``count`` (at most COUNT_LIMIT) and whether it is exact.
+
+    ``count`` None: not counted (bounded_count gave up); numbered pages work as past the limit.
+    """
 
     def __init__(self, count, per_page):
-        self.exact = count <= COUNT_LIMIT
-        self.count = min(count, COUNT_LIMIT)
+        self.exact = count is not None and count <= COUNT_LIMIT
+        self.count = None if count is None else min(count, COUNT_LIMIT)
         self.per_page = per_page
         self.num_pages = max(1, -(-count // per_page)) if self.exact else None
         self.numbered_pages = COUNT_LIMIT // per_page
@@ -103,11 +136,7 @@ def keyset_page_or_404(request, items, per_page):
     rows along the id index, however long the list; anything else is a 404.
     """
     items = items.order_by("pk")
-    # Counted without the ordering: any COUNT_LIMIT + 1 matching rows will do, so the database
-    # stops at the first it finds instead of collecting and sorting every match by id. Ids alone,
-    # without the rows select_related() joins for display: counting needs none of them.
-    count = items.select_related(None).order_by().values("pk")[: COUNT_LIMIT + 1].count()
-    paginator = KeysetPaginator(count, per_page)
+    paginator = KeysetPaginator(bounded_count(items), per_page)
     after, before = request.GET.get("after"), request.GET.get("before")
     page = request.GET.get("page") or "1"
     if after is not None or before is not None:
@@ -127,7 +156,7 @@ def keyset_page_or_404(request, items, per_page):
         return KeysetPage(rows, paginator, number=None, has_previous=has_previous, has_next=has_next)
     if page == "last":
         if paginator.exact:
-            size = count - (paginator.num_pages - 1) * per_page or per_page
+            size = paginator.count - (paginator.num_pages - 1) * per_page or per_page
             rows = list(items.order_by("-pk")[:size])[::-1]
             number = paginator.num_pages
             return KeysetPage(rows, paginator, number=number, has_previous=number > 1, has_next=False)
@@ -139,5 +168,9 @@ def keyset_page_or_404(request, items, per_page):
         raise Http404(f"No page {page!s:.20} here.")
     start = (number - 1) * per_page
     rows = list(items[start : start + per_page + 1])
+    if not rows and number > 1:  # past the end of a list that was not counted
+        raise Http404(f"No page {page!s:.20} here.")
     has_next = len(rows) > per_page
+    if paginator.count is None and number == 1 and not has_next:
+        paginator = KeysetPaginator(len(rows), per_page)  # the whole list is on this page
     return KeysetPage(rows[:per_page], paginator, number=number, has_previous=number > 1, has_next=has_next)

@@ -4,6 +4,7 @@ import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
@@ -317,3 +318,43 @@ def test_text_contains_needs_three_characters(client, two_briefings):
     assert "Type at least 3 characters (this has 2)." in html
     assert list(response.context["claims"]) == []
     assert {c.text for c in response_claims(client, "?text=cla")} == {"A claim [1]."}
+
+
+def slow_claims():
+    """Claims whose every row takes the database 2 ms to check: a filter no index answers, magnified."""
+    from django.db.models.expressions import RawSQL
+
+    return Claim.objects.alias(slow=RawSQL("pg_sleep(0.002)::text", [])).filter(slow="")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_count_that_takes_too_long_is_given_up_and_the_list_still_shows(on_postgres, settings, rf):
+    """On PostgreSQL the count stops at ASSAY_COUNT_TIMEOUT_MS; the page says "More than 50 claims"."""
+    from django.db import connection
+    from django.template.loader import render_to_string
+
+    from briefings.public import pagination
+
+    settings.ASSAY_COUNT_TIMEOUT_MS = 20
+    body = " ".join(f"Claim number {n} [1]." for n in range(60))
+    published("Water question", "Estmark", "Arden", body=body)
+    assert pagination.bounded_count(Claim.objects.all()) == 61
+    assert pagination.bounded_count(slow_claims()) is None
+    # The timeout was the count's alone: the connection is usable and back to no timeout.
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone()[0] == "0"
+    assert Claim.objects.count() == 61
+
+    # Counting 61 slow rows takes 120 ms: given up; the page's own read (51 rows) is not cut short.
+    page = pagination.keyset_page_or_404(rf.get("/claims/"), slow_claims(), 50)
+    assert page.paginator.count is None
+    assert len(page.object_list) == 50
+    assert page.has_next()
+    assert page.next_query() == {"page": 2, "after": None, "before": None}
+    assert render_to_string("briefings/includes/claim_count.html", {"page_obj": page}) == (
+        "More than 50 claims"
+    )
+    # Past the end of a list that was not counted: 404, never an empty page.
+    with pytest.raises(Http404):
+        pagination.keyset_page_or_404(rf.get("/claims/?page=3"), slow_claims(), 50)
