@@ -166,7 +166,11 @@ class PageCacheMiddleware:
         if _cacheable(response) and request.method == "GET":
             headers = [(k, v) for k, v in response.items() if k.lower() not in SKIPPED_HEADERS]
             try:
-                cache.set(key, (response.status_code, headers, response.content))
+                # A view may keep its page for less than the cache's TIMEOUT (pagination.py: a list
+                # whose count was given up is kept a minute).
+                timeout = getattr(response, "page_cache_seconds", None)
+                extra = {} if timeout is None else {"timeout": timeout}
+                cache.set(key, (response.status_code, headers, response.content), **extra)
             except Exception:
                 logger.exception("The page cache is unreachable; %s was not stored", request.path_info)
             response["X-Page-Cache"] = "miss"

@@ -11,7 +11,7 @@ from django_filters.views import FilterView
 
 from briefings.models import PublishedReference
 from briefings.public.filters import BriefingFilter, ClaimFilter
-from briefings.public.pagination import TailPaginator, keyset_page_or_404
+from briefings.public.pagination import TailPaginator, cache_uncounted_briefly, keyset_page_or_404
 from briefings.publishing.snapshot import body_segments, citation_tip
 
 
@@ -88,7 +88,9 @@ class ClaimListView(PublicFilterView):
             query = request.GET.copy()
             query["text"] = query.pop("q")[-1]
             return redirect(f"{request.path}?{query.urlencode()}")
-        return super().get(request, *args, **kwargs)
+        response = super().get(request, *args, **kwargs)
+        page = response.context_data.get("page_obj")
+        return cache_uncounted_briefly(response, page) if page is not None else response
 
     def paginate_queryset(self, queryset, page_size):
         page = keyset_page_or_404(self.request, queryset, page_size)

@@ -7,7 +7,7 @@ hundreds of thousands), and checked on submit against published rows only,
 so that no unpublished name matches and a typo gets a clear error.
 """
 
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import django_filters
 from django import forms
@@ -37,6 +37,10 @@ class PublishedFilterSet(django_filters.FilterSet):
     def published(cls):
         raise NotImplementedError
 
+    def day_path(self, field):
+        """The lookup path from this filterset's rows to ``field`` (DayFilter)."""
+        return field
+
 
 class DateInput(forms.DateInput):
     """A native date picker; it needs the ISO format whatever the locale."""
@@ -48,17 +52,22 @@ class DateInput(forms.DateInput):
 
 
 def day_starts(value, *, days=0):
-    """Midnight of ``value`` (+ ``days``) in the current time zone, as an aware datetime.
+    """Midnight of ``value`` (+ ``days``) in the current time zone, in UTC; OverflowError past 1-9999.
 
     A day filter compares ``published_at`` with it, never ``published_at::date``:
     the bare column uses its index and the planner's statistics, where the
     cast made PostgreSQL walk every claim to find that none was in range.
     """
-    return datetime.combine(value + timedelta(days=days), time.min, tzinfo=timezone.get_current_timezone())
+    local = datetime.combine(value + timedelta(days=days), time.min, tzinfo=timezone.get_current_timezone())
+    return local.astimezone(UTC)
 
 
 class DayFilter(django_filters.DateFilter):
-    """Rows whose ``field_name`` falls on or after (``after=True``) or on or before the day typed."""
+    """Rows published on or after (``after=True``) or on or before the day typed.
+
+    ``field_name`` is the timestamp's name on the filterset's model; a filterset
+    whose rows reach it through a relation says how in ``day_path()``.
+    """
 
     def __init__(self, *args, after, **kwargs):
         self.after = after
@@ -68,13 +77,13 @@ class DayFilter(django_filters.DateFilter):
     def filter(self, qs, value):
         if value in EMPTY_VALUES:
             return qs
-        if self.after:
-            return qs.filter(**{f"{self.field_name}__gte": day_starts(value)})
+        path = self.parent.day_path(self.field_name)
         try:
-            end = day_starts(value, days=1)
-        except OverflowError:  # on or before 31 December 9999: everything
+            if self.after:
+                return qs.filter(**{f"{path}__gte": day_starts(value)})
+            return qs.filter(**{f"{path}__lt": day_starts(value, days=1)})
+        except OverflowError:  # a day at the calendar's end: every row is on one side of it
             return qs
-        return qs.filter(**{f"{self.field_name}__lt": end})
 
 
 class AnyYesNo(forms.NullBooleanSelect):
@@ -255,17 +264,11 @@ class CitedTextFilterSet(PublishedFilterSet):
         choices=SourceKind.choices,
         empty_label="Any kind",
     )
-    published_from = DayFilter(
-        label="Published on or after", field_name="publication__published_at", after=True
-    )
-    published_to = DayFilter(
-        label="Published on or before", field_name="publication__published_at", after=False
-    )
+    published_from = DayFilter(label="Published on or after", field_name="published_at", after=True)
+    published_to = DayFilter(label="Published on or before", field_name="published_at", after=False)
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name in ("published_from", "published_to"):
-            self.filters[name].field_name = self._path("publication__published_at")
+    def day_path(self, field):
+        return self._path(f"publication__{field}")
 
     def _path(self, field):
         return field if self.section == "pk" else f"{self.section}__{field}"

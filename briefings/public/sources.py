@@ -13,7 +13,7 @@ from django.utils.cache import patch_cache_control
 from briefings.models import ClaimCitation, PublishedReference
 from briefings.public.explore import PublicFilterView, attach_claim_segments
 from briefings.public.filters import ClaimFilter
-from briefings.public.pagination import keyset_page_or_404
+from briefings.public.pagination import cache_uncounted_briefly, keyset_page_or_404
 from briefings.public.source_filters import SourceFilter
 
 
@@ -62,4 +62,4 @@ def source_detail(request, pk):
     }
     response = render(request, "sources/source_detail.html", context)
     patch_cache_control(response, public=True, max_age=settings.ASSAY_PUBLIC_CACHE_SECONDS)
-    return response
+    return cache_uncounted_briefly(response, page)

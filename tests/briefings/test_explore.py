@@ -4,7 +4,7 @@ import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 
@@ -205,12 +205,12 @@ def test_lists_make_the_same_few_queries_however_many_rows(client, django_assert
             "?partner=ally1&subject=Subject+1&updated_from=2020-01-01",
         )
     assert "1 briefing<" in html and "Question 1<" in html
-    # count, page, published references
-    with django_assert_num_queries(3):
+    # count, the page's ids, its claims, published references
+    with django_assert_num_queries(4):
         html = get(client, "briefings:claim-list")
     assert f"{2 * count + count} claims" in html
     # and validating the partner
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         html = get(client, "briefings:claim-list", "?partner=ally1&text=acts")
     assert "1 claim<" in html and "Ally1 acts" in html
 
@@ -248,11 +248,11 @@ def test_every_claim_page_costs_the_same_few_queries_and_pages_by_id(
     monkeypatch.setattr(pagination, "COUNT_LIMIT", 100)
     body = " ".join(f"Claim number {n} [1]." for n in range(count))
     published("Water question", "Estmark", "Arden", body=body)
-    # count (bounded), page, published references
+    # count (bounded), the page's ids, its claims, published references
     for query in ("", "?page=last", "?text=number", "?text=number&page=last", "?page=2"):
         if query == "?page=2" and count < 60:
             continue
-        with django_assert_num_queries(3):
+        with django_assert_num_queries(4):
             html = get(client, "briefings:claim-list", query)
     html = get(client, "briefings:claim-list")
     if count < 100:
@@ -358,3 +358,55 @@ def test_a_count_that_takes_too_long_is_given_up_and_the_list_still_shows(on_pos
     # Past the end of a list that was not counted: 404, never an empty page.
     with pytest.raises(Http404):
         pagination.keyset_page_or_404(rf.get("/claims/?page=3"), slow_claims(), 50)
+    # The last page of an uncounted list, where nothing comes before it: counted after all.
+    few = slow_claims().filter(pk__in=Claim.objects.order_by("pk").values("pk")[:5])
+    settings.ASSAY_COUNT_TIMEOUT_MS = 5  # 5 slow rows: 10 ms
+    for query in ("", "?page=last"):
+        page = pagination.keyset_page_or_404(rf.get("/claims/" + query), few, 50)
+        assert (page.paginator.count, page.number, page.has_previous(), page.has_next()) == (
+            5,
+            1,
+            False,
+            False,
+        )
+    # Page 2 of the 61, reached by number: it is the last, so the count is known too.
+    settings.ASSAY_COUNT_TIMEOUT_MS = 20
+    page = pagination.keyset_page_or_404(rf.get("/claims/?page=2"), slow_claims(), 50)
+    assert (page.paginator.count, page.paginator.num_pages) == (61, 2)
+    # The last page reached by id after a given-up count: "More than" what this page shows.
+    page = pagination.keyset_page_or_404(rf.get("/claims/?page=last"), slow_claims(), 50)
+    assert page.paginator.count is None and page.has_previous() and len(page.object_list) == 50
+    assert render_to_string("briefings/includes/claim_count.html", {"page_obj": page}) == (
+        "More than 50 claims"
+    )
+    # Such a page is kept a minute, by the page cache and a CDN, not until the next publish.
+    response = pagination.cache_uncounted_briefly(HttpResponse(), page)
+    assert response["Cache-Control"] == "max-age=60"
+    assert response.page_cache_seconds == 60
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_claim_list_request_outside_a_transaction_times_its_count(
+    on_postgres, client, django_assert_num_queries
+):
+    """As requests run in production: the count in a transaction of its own, under its timeout."""
+    published("Water question", "Estmark", "Arden")
+    # BEGIN, the timeout, count, COMMIT; the page's ids, its claims, published references
+    with django_assert_num_queries(7) as captured:
+        html = get(client, "briefings:claim-list")
+    assert "2 claims" in html
+    timeouts = [q["sql"] for q in captured.captured_queries if "statement_timeout" in q["sql"]]
+    assert timeouts == ["SELECT set_config('statement_timeout', '25ms', true)"]
+
+
+def test_a_day_at_the_calendars_ends_filters_without_error(client, settings, two_briefings):
+    """1 January of year 1 east of UTC is still year 0 there, and 31 December 9999 has no next day."""
+    settings.TIME_ZONE = "Asia/Tokyo"
+    for name, query in (
+        ("briefings:briefing-explore", "?updated_from=0001-01-01"),
+        ("briefings:briefing-explore", "?updated_to=9999-12-31"),
+        ("briefings:claim-list", "?published_from=0001-01-01"),
+        ("briefings:search", "?q=claim&published_from=0001-01-01"),
+    ):
+        html = get(client, name, query)
+        assert "Water question" in html, query

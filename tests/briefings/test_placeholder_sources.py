@@ -120,7 +120,7 @@ def test_labelling_placeholders_costs_no_query_per_row(client, django_assert_num
     with django_assert_num_queries(2):
         html = get(client, reverse("sources:source-list"))
     assert html.count("Details pending: [1] of Question") == min(count, 50)
-    # count, page, published references
-    with django_assert_num_queries(3):
+    # count, the page's ids, its claims, published references
+    with django_assert_num_queries(4):
         html = get(client, reverse("briefings:claim-list"))
     assert html.count("Details pending: [1] of <bdi>Question") == count

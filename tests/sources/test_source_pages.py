@@ -155,6 +155,7 @@ def test_source_list_and_page_make_the_same_few_queries_however_many_rows(
             get(client, "sources:source-list", query="?kind=other&year=&details_pending=")[0].status_code
             == 200
         )
-    # source (with its recall), the publications citing it, claim count, claims, their published references
-    with django_assert_num_queries(5):
+    # source (with its recall), the publications citing it, claim count, the claims' ids, the claims,
+    # their published references
+    with django_assert_num_queries(6):
         assert get(client, "sources:source-detail", shared.pk)[0].status_code == 200
