@@ -244,7 +244,13 @@ class Publication(models.Model):
                 condition=Q(kind__in=PublicationKind.values), name="publication_kind_valid"
             ),
         ]
-        indexes = [models.Index(fields=("-published_at",), name="publication_published_idx")]
+        indexes = [
+            models.Index(fields=("-published_at",), name="publication_published_idx"),
+            # Covers the sitemap's totals, the day filters and the lists in date order with the
+            # "current" test (briefing, number): SQLite stores a row's columns in one record,
+            # and reading published_at from the table walks past the snapshot and the HTML.
+            models.Index(fields=("published_at", "briefing", "number"), name="publication_time_idx"),
+        ]
 
     def __str__(self):
         return f"{self.title} (v{self.number})"
