@@ -30,7 +30,7 @@ def references_by_publication(publication_ids):
 
 
 def cited_segments(text, *, references, prefix):
-    """``text`` as segments for ``cited_text.html``, each citation with its published source.
+    """``text`` as segments for ``article_tags.cited_text_html``, each citation with its published source.
 
     ``prefix`` makes the tooltip ids unique on a page that shows many texts.
     """

@@ -3,8 +3,8 @@
 Done in Python rather than in a template loop because a section may hold
 thousands of sentences: rendered with ``{% include "citation.html" %}`` per
 citation, an 8,000-sentence section took seconds to publish. The markup is
-exactly ``briefings/includes/citation.html``'s (which the claim lists still
-include), and ``tests/briefings/test_article_tags.py`` keeps the two the same.
+exactly ``briefings/includes/citation.html``'s (the template the grading
+preview still includes), and ``tests/briefings/test_article_tags.py`` keeps the two the same.
 Every stored text goes through ``escape``; only our own tags are literal.
 """
 
@@ -45,6 +45,40 @@ def citation_html(*, number, source, tip_id, cite_id="", base="", pending_of="",
 def judgment_label_html(confidence):
     """``briefings/includes/judgment_label.html``, as a string."""
     return f'<span class="judgment-label">Judgment · {escape(confidence)} confidence</span>'
+
+
+@register.simple_tag
+def cited_text_html(segments, base):
+    """Cited text as segments (``public.explore.cited_segments``), marked up: text, citations, judgments.
+
+    The claim list, a source's page and partner pages show hundreds of citations a page;
+    included as templates, they were most of the page's time. Each segment's ``source`` is
+    the PublishedReference it cites (or None), with its publication.
+    """
+    parts = []
+    for segment in segments:
+        if segment.get("cite"):
+            ref = segment.get("source")
+            source = ref and {
+                "details_pending": ref.details_pending,
+                "title": ref.title,
+                "publisher": ref.publisher,
+            }
+            parts.append(
+                citation_html(
+                    number=segment["cite"],
+                    source=source,
+                    tip_id=segment["tip_id"],
+                    base=base,
+                    pending_of=ref.publication.title if ref else "",
+                    grading=segment.get("grading") or "",
+                )
+            )
+        elif segment.get("judgment"):
+            parts.append(" " + judgment_label_html(segment["judgment"]))
+        else:
+            parts.append(f"<bdi>{escape(segment['text'])}</bdi>")
+    return mark_safe("".join(parts))  # noqa: S308 - every stored text above is escaped
 
 
 @register.simple_tag

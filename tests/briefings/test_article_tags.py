@@ -1,4 +1,4 @@
-"""The article's Python-rendered citations are exactly citation.html's, which the claim lists include."""
+"""Python-rendered citations and cited text are exactly their templates' (citation.html, cited_text.html)."""
 
 import pytest
 from django.template.loader import render_to_string
@@ -38,3 +38,31 @@ def test_a_citation_renders_as_the_citation_template_does(source, cite_id, gradi
 def test_a_judgment_label_renders_as_its_template_does(confidence):
     template = render_to_string("briefings/includes/judgment_label.html", {"confidence": confidence})
     assert judgment_label_html(confidence) == template
+
+
+@pytest.mark.django_db
+def test_cited_text_renders_as_its_template_does():
+    """The claim list's and partner pages' text, citations and judgments: cited_text.html's markup."""
+    from types import SimpleNamespace
+
+    from briefings.templatetags.article_tags import cited_text_html
+
+    def ref(**fields):
+        return SimpleNamespace(publication=SimpleNamespace(title=HOSTILE), **fields)
+
+    segments = [
+        {"text": HOSTILE},
+        {"cite": 1, "tip_id": "claim-7-cite-1-tip", "source": ref(**SOURCES[0]), "grading": "B2: usually"},
+        {"text": " and "},
+        {"cite": 2, "tip_id": "claim-7-cite-2-tip", "source": ref(**SOURCES[2]), "grading": HOSTILE},
+        {"cite": 3, "tip_id": "claim-7-cite-3-tip", "source": ref(**SOURCES[3]), "grading": ""},
+        {"cite": 4, "tip_id": "claim-7-cite-4-tip", "source": None, "grading": None},
+        {"judgment": "moderate"},
+        {"text": "."},
+    ]
+    for base in ("", "/briefings/water/"):
+        template = render_to_string(
+            "briefings/includes/cited_text.html", {"segments": segments, "base": base}
+        ).strip()
+        assert cited_text_html(segments, base) == template
+        assert "<script>" not in template and "Details pending: [3]" in template
