@@ -89,8 +89,7 @@ class ClaimListView(PublicFilterView):
             query["text"] = query.pop("q")[-1]
             return redirect(f"{request.path}?{query.urlencode()}")
         response = super().get(request, *args, **kwargs)
-        page = response.context_data.get("page_obj")
-        return cache_uncounted_briefly(response, page) if page is not None else response
+        return cache_uncounted_briefly(response, response.context_data["page_obj"])
 
     def paginate_queryset(self, queryset, page_size):
         page = keyset_page_or_404(self.request, queryset, page_size)

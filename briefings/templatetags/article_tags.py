@@ -3,8 +3,8 @@
 Done in Python rather than in a template loop because a section may hold
 thousands of sentences: rendered with ``{% include "citation.html" %}`` per
 citation, an 8,000-sentence section took seconds to publish. The markup is
-exactly ``briefings/includes/citation.html``'s (the template the grading
-preview still includes), and ``tests/briefings/test_article_tags.py`` keeps the two the same.
+exactly ``briefings/includes/citation.html``'s (and ``cited_text_html``'s is
+``cited_text.html``'s), and ``tests/briefings/test_article_tags.py`` keeps them the same.
 Every stored text goes through ``escape``; only our own tags are literal.
 """
 
